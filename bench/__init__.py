@@ -1,0 +1,1 @@
+"""HTTP throughput benchmark harness (see bench/README.md)."""

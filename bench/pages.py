@@ -1,0 +1,51 @@
+"""What `make bench` measures. Add a dict to PAGES to benchmark another endpoint.
+
+Keys (only ``name`` and ``path`` are required):
+
+- ``name``: unique short id (used in the table, results.json and ``BENCH_ONLY``).
+- ``path``: URL path on the app, e.g. ``/catalog``.
+- ``target_ratio``: minimum req/s relative to the ``/healthz`` floor (None: just record).
+- ``max_queries``: maximum SQL queries per request (X-Query-Count header; None: just record).
+- ``login``: e.g. ``{"email": ..., "password": ...}`` to benchmark as a logged-in user.
+- ``login_fn``: callable ``(base_url, login) -> headers``; defaults to bench.auth.form_login.
+- ``method`` / ``body`` / ``headers``: for non-GET endpoints, e.g. a JSON POST.
+- ``wrk_script``: extra Lua (source text) inserted into the wrk script (must not define done()).
+- ``expect_status``: status the page must return (default 200; redirects are not followed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, NotRequired, TypedDict
+
+
+class Page(TypedDict):
+    """One benchmark entry (see module docstring)."""
+
+    name: str
+    path: str
+    target_ratio: NotRequired[float | None]
+    max_queries: NotRequired[int | None]
+    login: NotRequired[Mapping[str, Any] | None]
+    login_fn: NotRequired[Callable[[str, Mapping[str, Any]], dict[str, str]]]
+    method: NotRequired[str]
+    body: NotRequired[str | None]
+    headers: NotRequired[dict[str, str]]
+    wrk_script: NotRequired[str]
+    expect_status: NotRequired[int]
+
+
+# A learner created by `flask lms seed-demo` (see lms/demo/content.py, pure data). Literal
+# values rather than an import so the harness loads even while the app is half-built.
+DEMO_LEARNER = {"email": "priya.raman@demo.lms", "password": "demo-password-2026"}
+
+PAGES: list[Page] = [
+    {"name": "landing", "path": "/", "target_ratio": 0.25, "max_queries": 5},
+    {"name": "catalog", "path": "/catalog", "target_ratio": 0.25, "max_queries": 5},
+    {"name": "course", "path": "/courses/upper-trapezius", "max_queries": 8},
+    # Examples for later entries:
+    # {"name": "dashboard", "path": "/dashboard", "login": DEMO_LEARNER, "max_queries": 10},
+    # {"name": "progress-api", "path": "/api/progress", "method": "POST",
+    #  "body": '{"lesson": 1}', "headers": {"Content-Type": "application/json"},
+    #  "login": DEMO_LEARNER, "max_queries": 6},
+]

@@ -1,0 +1,151 @@
+"""Settings per environment, read from the environment.
+
+`create_app()` picks a class by the LMS_ENV variable (development, testing, production);
+tests pass a class or a mapping directly.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+class Env:
+    """A setting read from the environment when the app is created, not at import."""
+
+    def __init__(self, name: str, default: Any = None, cast: Callable[[str], Any] = str):
+        self.name, self.default, self.cast = name, default, cast
+
+    def resolve(self) -> Any:
+        value = os.environ.get(self.name)
+        if value is None or value == "":
+            return self.default.resolve() if isinstance(self.default, Env) else self.default
+        return self.cast(value)
+
+
+def _as_bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _bool(name: str, default: bool = False) -> Env:
+    return Env(name, default, _as_bool)
+
+
+def _int(name: str, default: int) -> Env:
+    return Env(name, default, int)
+
+
+def _str(name: str, default: str | None = None) -> Env:
+    return Env(name, default)
+
+
+def settings(config_class: type) -> dict[str, Any]:
+    """The upper-case settings of a config class, with environment values read now."""
+    values = {}
+    for key in dir(config_class):
+        if key.isupper():
+            value = getattr(config_class, key)
+            values[key] = value.resolve() if isinstance(value, Env) else value
+    return values
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    SECRET_KEY = _str("SECRET_KEY", "")
+    SQLALCHEMY_DATABASE_URI = _str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'lms.db'}")
+    # pre_ping lets the pool survive a database restart without surfacing errors to users.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_RECORD_QUERIES = False
+
+    PROVIDER_NAME = _str("PROVIDER_NAME", "Meridian Trigger Point Institute")
+    SERVER_NAME = _str("SERVER_NAME")
+    PREFERRED_URL_SCHEME = _str("PREFERRED_URL_SCHEME", "http")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
+
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
+
+    BOOTSTRAP_SERVE_LOCAL = True
+
+    MAIL_SERVER = _str("MAIL_SERVER", "localhost")
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS")
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL")
+    MAIL_USERNAME = _str("MAIL_USERNAME")
+    MAIL_PASSWORD = _str("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = _str("MAIL_DEFAULT_SENDER", "no-reply@lms.local")
+    # Development prints mail to the console instead of needing an SMTP server.
+    MAIL_CONSOLE = _bool("MAIL_CONSOLE")
+
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_STORAGE_URI = _str("REDIS_URL", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = _str("LOGIN_RATE_LIMIT", "20 per minute")
+    ACCOUNT_LOCKOUT_THRESHOLD = _int("ACCOUNT_LOCKOUT_THRESHOLD", 5)
+    ACCOUNT_LOCKOUT_SECONDS = _int("ACCOUNT_LOCKOUT_SECONDS", 300)
+    PASSWORD_RESET_MAX_AGE = _int("PASSWORD_RESET_MAX_AGE", 3600)
+    EMAIL_VERIFY_MAX_AGE = _int("EMAIL_VERIFY_MAX_AGE", 3 * 24 * 3600)
+
+    # Benchmarks read the number of SQL statements a request ran from this header.
+    QUERY_COUNT_HEADER = _bool("LMS_QUERY_COUNT_HEADER")
+
+
+class DevelopmentConfig(Config):
+    """`make run`: embedded SQLite, mail on the console."""
+
+    DEBUG = False
+    SECRET_KEY = _str("SECRET_KEY", "dev-only-not-secret")
+    MAIL_CONSOLE = _bool("MAIL_CONSOLE", True)
+
+
+class TestingConfig(Config):
+    """pytest: the suite passes DATABASE_URL of its throwaway PostgreSQL."""
+
+    TESTING = True
+    SECRET_KEY = "testing-secret"  # noqa: S105  (tests only)
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+    MAIL_CONSOLE = False
+    # Flask-Mail would swallow mail under TESTING; the suite reads it from a real SMTP server.
+    MAIL_SUPPRESS_SEND = False
+    SERVER_NAME = None
+
+
+class ProductionConfig(Config):
+    """gunicorn behind a proxy, PostgreSQL, S3."""
+
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    PREFERRED_URL_SCHEME = _str("PREFERRED_URL_SCHEME", "https")
+
+    @classmethod
+    def check(cls) -> None:
+        """Refuse to start with settings that would be unsafe in production."""
+        problems = []
+        if not os.environ.get("SECRET_KEY"):
+            problems.append("SECRET_KEY is not set: set it to a long random string.")
+        url = os.environ.get("DATABASE_URL", "")
+        if not url or url.startswith("sqlite"):
+            problems.append(
+                "DATABASE_URL must name a server database, e.g. "
+                "postgresql+psycopg://user:password@host:5432/lms"
+            )
+        if problems:
+            raise RuntimeError("Production configuration incomplete:\n  " + "\n  ".join(problems))
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

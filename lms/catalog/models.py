@@ -1,0 +1,201 @@
+"""Body region -> muscle group -> course -> modules -> lessons."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.auth.models import User
+from lms.db import TimestampMixin, str_enum, utcnow
+from lms.extensions import db
+
+
+class CourseStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+class LessonKind(enum.StrEnum):
+    VIDEO = "video"
+    READING = "reading"
+
+
+muscle_referral_zones = Table(
+    "muscle_referral_zones",
+    db.metadata,
+    Column("muscle_group_id", ForeignKey("muscle_groups.id", ondelete="CASCADE"), primary_key=True),
+    Column("zone_id", ForeignKey("referral_zones.id", ondelete="CASCADE"), primary_key=True),
+)
+
+muscle_pain_syndromes = Table(
+    "muscle_pain_syndromes",
+    db.metadata,
+    Column("muscle_group_id", ForeignKey("muscle_groups.id", ondelete="CASCADE"), primary_key=True),
+    Column("syndrome_id", ForeignKey("pain_syndromes.id", ondelete="CASCADE"), primary_key=True),
+)
+
+course_instructors = Table(
+    "course_instructors",
+    db.metadata,
+    Column("course_id", ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class BodyRegion(db.Model):
+    __tablename__ = "body_regions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+    muscle_groups: Mapped[list[MuscleGroup]] = relationship(
+        back_populates="region", order_by="MuscleGroup.name"
+    )
+
+
+class ReferralZone(db.Model):
+    """An area of the body surface where patients feel referred pain (the body map's zones)."""
+
+    __tablename__ = "referral_zones"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    label: Mapped[str] = mapped_column(String(100))
+    views: Mapped[str] = mapped_column(String(20), default="front")  # "front", "back", "front back"
+
+    muscle_groups: Mapped[list[MuscleGroup]] = relationship(
+        secondary=muscle_referral_zones, back_populates="referral_zones"
+    )
+
+
+class PainSyndrome(db.Model):
+    __tablename__ = "pain_syndromes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+
+    muscle_groups: Mapped[list[MuscleGroup]] = relationship(
+        secondary=muscle_pain_syndromes, back_populates="pain_syndromes"
+    )
+
+
+class MuscleGroup(db.Model):
+    __tablename__ = "muscle_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    region_id: Mapped[int] = mapped_column(ForeignKey("body_regions.id"), index=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    acupoints: Mapped[list[str]] = mapped_column(JSON, default=list)
+    needling_caution: Mapped[str] = mapped_column(Text, default="")
+
+    region: Mapped[BodyRegion] = relationship(back_populates="muscle_groups")
+    referral_zones: Mapped[list[ReferralZone]] = relationship(
+        secondary=muscle_referral_zones,
+        back_populates="muscle_groups",
+        order_by="ReferralZone.label",
+    )
+    pain_syndromes: Mapped[list[PainSyndrome]] = relationship(
+        secondary=muscle_pain_syndromes,
+        back_populates="muscle_groups",
+        order_by="PainSyndrome.name",
+    )
+    courses: Mapped[list[Course]] = relationship(back_populates="muscle_group")
+
+
+class Course(TimestampMixin, db.Model):
+    __tablename__ = "courses"
+    __table_args__ = (CheckConstraint("ce_minutes >= 0", name="ce_minutes_non_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    # The provider's course code, printed on certificates (e.g. "TPR-101").
+    code: Mapped[str | None] = mapped_column(String(40), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    muscle_group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("muscle_groups.id", ondelete="SET NULL"), index=True
+    )
+    status: Mapped[CourseStatus] = mapped_column(
+        str_enum(CourseStatus, "course_status"), default=CourseStatus.DRAFT
+    )
+    ce_minutes: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    published_at: Mapped[datetime | None]
+
+    muscle_group: Mapped[MuscleGroup | None] = relationship(back_populates="courses")
+    instructors: Mapped[list[User]] = relationship(
+        secondary=course_instructors, order_by="User.legal_name"
+    )
+    modules: Mapped[list[Module]] = relationship(
+        back_populates="course",
+        cascade="all, delete-orphan",
+        order_by="(Module.position, Module.id)",
+    )
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == CourseStatus.PUBLISHED
+
+    @property
+    def ce_hours(self) -> float:
+        return self.ce_minutes / 60
+
+
+class Module(db.Model):
+    __tablename__ = "modules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(default=0)
+
+    course: Mapped[Course] = relationship(back_populates="modules")
+    lessons: Mapped[list[Lesson]] = relationship(
+        back_populates="module",
+        cascade="all, delete-orphan",
+        order_by="(Lesson.position, Lesson.id)",
+    )
+
+
+class Lesson(db.Model):
+    __tablename__ = "lessons"
+    __table_args__ = (
+        UniqueConstraint("module_id", "slug"),
+        CheckConstraint("duration_seconds >= 0", name="duration_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id", ondelete="CASCADE"), index=True)
+    slug: Mapped[str] = mapped_column(String(120))
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[LessonKind] = mapped_column(
+        str_enum(LessonKind, "lesson_kind"), default=LessonKind.READING
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    duration_seconds: Mapped[int] = mapped_column(default=0)
+    notes_markdown: Mapped[str] = mapped_column(Text, default="")
+    required: Mapped[bool] = mapped_column(default=True)
+
+    module: Mapped[Module] = relationship(back_populates="lessons")
+
+    @property
+    def duration_minutes(self) -> int:
+        return round(self.duration_seconds / 60)

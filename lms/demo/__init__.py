@@ -1,0 +1,1 @@
+"""Demo catalogue content and helpers for seeding and the body map."""

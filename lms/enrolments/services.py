@@ -1,0 +1,84 @@
+"""Enrolling, leaving, and the learner's list of courses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from lms.auth.models import User
+from lms.catalog.models import Course
+from lms.db import utcnow
+from lms.enrolments.models import Enrolment, EnrolmentStatus
+from lms.errors import DomainError
+from lms.extensions import db
+
+
+class EnrolmentClosed(DomainError):
+    def __init__(self) -> None:
+        super().__init__("This course is not open for enrolment.")
+
+
+class EmailNotVerified(DomainError):
+    status_code = 403
+
+    def __init__(self) -> None:
+        super().__init__("Confirm your email address before enrolling: use the link we sent you.")
+
+
+def enrolment_for(user: Any, course: Course) -> Enrolment | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(
+        select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id)
+    )
+
+
+def enrol(learner: User, course: Course, enrolled_by: User | None = None) -> Enrolment:
+    """Enrol a learner; enrolling twice returns the existing enrolment (also under a race)."""
+    if not course.is_published:
+        raise EnrolmentClosed()
+    if enrolled_by is None and not learner.email_verified:
+        raise EmailNotVerified()
+    existing = enrolment_for(learner, course)
+    if existing is None:
+        enrolment = Enrolment(
+            user_id=learner.id,
+            course_id=course.id,
+            enrolled_by_id=enrolled_by.id if enrolled_by else None,
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(enrolment)
+            return enrolment
+        except IntegrityError:
+            # Another request (a second tab, a double click) enrolled first.
+            existing = enrolment_for(learner, course)
+            if existing is None:
+                raise
+    if existing.status == EnrolmentStatus.WITHDRAWN:
+        existing.status = EnrolmentStatus.ACTIVE
+        existing.status_changed_at = utcnow()
+        db.session.flush()
+    return existing
+
+
+def withdraw(enrolment: Enrolment) -> None:
+    """Leave a course: the status changes, every record stays."""
+    if enrolment.status != EnrolmentStatus.WITHDRAWN:
+        enrolment.status = EnrolmentStatus.WITHDRAWN
+        enrolment.status_changed_at = utcnow()
+        db.session.flush()
+
+
+def enrolments_of(learner: User) -> list[Enrolment]:
+    return list(
+        db.session.scalars(
+            select(Enrolment)
+            .where(Enrolment.user_id == learner.id)
+            .options(joinedload(Enrolment.course))
+            .order_by(Enrolment.enrolled_at.desc())
+        )
+    )

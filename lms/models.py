@@ -1,0 +1,5 @@
+"""Imports every model module so the metadata (and Alembic) sees all tables."""
+
+from lms.auth import models as auth_models  # noqa: F401
+from lms.catalog import models as catalog_models  # noqa: F401
+from lms.enrolments import models as enrolment_models  # noqa: F401

@@ -1,0 +1,83 @@
+"""Every "who may" rule of the platform, as pure predicates.
+
+Views call `require(can_x(current_user, obj))`; templates call the same predicates through
+the `can` namespace, so a page hides exactly what its view forbids.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from flask import abort
+
+from lms.auth.models import Role
+
+if TYPE_CHECKING:
+    from lms.catalog.models import Course
+
+
+def _roles(user: Any) -> set[Role]:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    if not getattr(user, "is_active", False):
+        return set()
+    return user.roles
+
+
+def is_signed_in(user: Any) -> bool:
+    return bool(_roles(user))
+
+
+def is_admin(user: Any) -> bool:
+    return Role.ADMIN in _roles(user)
+
+
+def is_instructor(user: Any) -> bool:
+    return Role.INSTRUCTOR in _roles(user)
+
+
+def can_access_admin(user: Any) -> bool:
+    return is_admin(user)
+
+
+def can_manage_users(user: Any) -> bool:
+    return is_admin(user)
+
+
+def can_author_courses(user: Any) -> bool:
+    """Create new courses (and reach the authoring area)."""
+    return is_admin(user) or is_instructor(user)
+
+
+def teaches(user: Any, course: Course) -> bool:
+    return is_instructor(user) and any(person.id == user.id for person in course.instructors)
+
+
+def can_edit_course(user: Any, course: Course) -> bool:
+    return is_admin(user) or teaches(user, course)
+
+
+def can_view_course(user: Any, course: Course) -> bool:
+    """Published courses are public; drafts only for their editors."""
+    return course.is_published or can_edit_course(user, course)
+
+
+def can_enrol_self(user: Any, course: Course) -> bool:
+    return is_signed_in(user) and course.is_published
+
+
+def can_manage_enrolments(user: Any, course: Course) -> bool:
+    return can_edit_course(user, course)
+
+
+def require(allowed: bool) -> None:
+    """Stop the request with 403 unless the rule allowed it."""
+    if not allowed:
+        abort(403)
+
+
+TEMPLATE_PREDICATES = {
+    name: value
+    for name, value in dict(globals()).items()
+    if callable(value) and (name.startswith(("can_", "is_")) or name == "teaches")
+}

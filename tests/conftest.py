@@ -1,0 +1,175 @@
+"""Fixtures: a throwaway PostgreSQL server, a real SMTP server, the app, per-test rollback.
+
+PostgreSQL is the database the suite trusts. The schema is built once by running the
+migrations into a template database; every database the suite needs is copied from it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
+from flask_sqlalchemy.session import Session as FlaskSqlaSession
+from sqlalchemy.orm import Session
+
+from config import TestingConfig
+from lms import create_app
+from lms.extensions import db
+from tests import factories
+from tests.support.postgres import PostgresServer
+from tests.support.smtp import SmtpServer
+
+TEMPLATE_DB = "lms_template"
+_db_names = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    with PostgresServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[SmtpServer]:
+    with SmtpServer() as server:
+        yield server
+
+
+def make_app(database_url: str, smtp: SmtpServer, **overrides) -> Flask:
+    """An app on its own database; used for the main app and for special-purpose apps."""
+    settings = {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": smtp.port,
+        **overrides,
+    }
+    app = create_app(type("SuiteConfig", (TestingConfig,), settings))
+    app.test_client_class = RequestIsolatedClient
+    return app
+
+
+@pytest.fixture(scope="session")
+def template_database(postgres: PostgresServer, smtp_server: SmtpServer) -> str:
+    """Run the migrations once into a template database; return its name."""
+    from flask_migrate import upgrade
+
+    url = postgres.create_database(TEMPLATE_DB)
+    app = make_app(url, smtp_server)
+    with app.app_context():
+        upgrade(directory="migrations")
+        db.engine.dispose()
+    return TEMPLATE_DB
+
+
+@pytest.fixture(scope="session")
+def fresh_database(postgres: PostgresServer, template_database: str):
+    """A factory for new, migrated, empty databases (for tests that need real commits)."""
+
+    def create() -> str:
+        name = f"lms_test_{next(_db_names)}"
+        import psycopg
+
+        with psycopg.connect(postgres.dsn(), autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"')
+        return postgres.url(name)
+
+    return create
+
+
+@pytest.fixture(scope="session")
+def app(fresh_database, smtp_server: SmtpServer) -> Iterator[Flask]:
+    app = make_app(fresh_database(), smtp_server)
+    yield app
+
+
+class ConnectionBoundSession(FlaskSqlaSession):
+    """Flask-SQLAlchemy's session picks an engine itself; this one keeps the test's connection."""
+
+    def get_bind(self, *args, **kwargs):
+        return self.bind
+
+
+@pytest.fixture
+def db_session(app: Flask) -> Iterator[Session]:
+    """Run the test inside a transaction that is rolled back afterwards.
+
+    Code under test may commit: with "create_savepoint" its commits only release
+    savepoints inside the outer transaction.
+    """
+    with app.app_context():
+        connection = db.engine.connect()
+        transaction = connection.begin()
+        original = db.session
+        db.session = db._make_scoped_session(
+            {
+                "bind": connection,
+                "join_transaction_mode": "create_savepoint",
+                "class_": ConnectionBoundSession,
+            }
+        )
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            db.session = original
+            transaction.rollback()
+            connection.close()
+
+
+class RequestIsolatedClient(FlaskClient):
+    """A test client whose requests get their own app context, as in production.
+
+    Tests hold an app context open (for the database); Flask would reuse it for requests,
+    sharing `g` (and Flask-Login's cached user) between requests and between clients.
+    """
+
+    def open(self, *args, **kwargs):
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+
+
+@pytest.fixture
+def client(app: Flask, db_session: Session) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    """One headless Chromium for the whole run (Playwright allows one sync driver per thread)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.support.browser import launch_chromium
+
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def mailbox(smtp_server: SmtpServer) -> SmtpServer:
+    smtp_server.clear()
+    return smtp_server
+
+
+@pytest.fixture
+def login(client: FlaskClient):
+    """Sign a user in through the real login form."""
+
+    def sign_in(user, password: str = factories.PASSWORD, remember: bool = False):
+        client.post("/auth/logout")
+        response = client.post(
+            "/auth/login",
+            data={"email": user.email, "password": password, "remember": "y" if remember else ""},
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+        return response
+
+    return sign_in

@@ -1,0 +1,59 @@
+"""Register, verify the email, sign in, browse the catalog and enrol — on a phone-sized screen."""
+
+import re
+
+import pytest
+
+from tests.support.smtp import body_text
+
+pytestmark = pytest.mark.e2e
+
+
+def test_new_acupuncturist_registers_verifies_signs_in_and_enrols(page, smtp_server):
+    email = "lin.park@example.com"
+    page.goto("/")
+    page.get_by_role("button", name="Open the menu").click()
+    page.get_by_role("link", name="Create account").click()
+
+    page.get_by_label("Legal name").fill("Lin Park")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill("meridian-flow-77")
+    page.get_by_label("Repeat password").fill("meridian-flow-77")
+    page.get_by_label("Licence 1 state").select_option("CA")
+    page.get_by_label("Licence 1 number").fill("AC 27182")
+    page.get_by_role("button", name="Add another licence").click()
+    page.get_by_label("Licence 3 state").select_option("NV")
+    page.get_by_label("Licence 3 number").fill("OMD-0099")
+    page.get_by_label("NCCAOM ID (optional)").fill("02718")
+    page.get_by_role("button", name="Create account").click()
+
+    # A bad NCCAOM ID is shown beside its field; nothing else is lost.
+    error = page.locator("#nccaom_id-error")
+    assert "does not start with 0" in error.inner_text()
+    assert page.get_by_label("Legal name").input_value() == "Lin Park"
+    page.get_by_label("NCCAOM ID (optional)").fill("27182")
+    page.get_by_label("Password", exact=True).fill("meridian-flow-77")
+    page.get_by_label("Repeat password").fill("meridian-flow-77")
+    page.get_by_role("button", name="Create account").click()
+    assert page.get_by_role("heading", name="Check your email").is_visible()
+
+    message = smtp_server.wait_for(email, subject_contains="Confirm")
+    link = re.search(r"https?://\S+/auth/verify/\S+", body_text(message)).group(0)
+    page.goto(link)
+    assert "Your email address is confirmed" in page.content()
+
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill("meridian-flow-77")
+    page.get_by_label("Remember me on this device").check()
+    page.get_by_role("button", name="Sign in").click()
+    assert "Welcome back, Lin Park" in page.content()
+
+    page.goto("/catalog")
+    page.get_by_role("searchbox", name="Search").fill("piriformis")
+    page.get_by_role("button", name="Show").click()
+    page.get_by_role("link", name=re.compile("Piriformis")).first.click()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Piriformis")
+    page.get_by_role("button", name="Enrol").click()
+    assert page.get_by_text("You are enrolled in").is_visible()
+    page.goto("/my/learning")
+    assert page.get_by_role("link", name=re.compile("Piriformis")).is_visible()

@@ -1,0 +1,123 @@
+"""Plain functions that build model objects with sensible defaults."""
+
+from __future__ import annotations
+
+import itertools
+
+from lms.auth import services as auth_services
+from lms.auth.models import Role, User
+from lms.catalog.models import (
+    BodyRegion,
+    Course,
+    CourseStatus,
+    Lesson,
+    LessonKind,
+    Module,
+    MuscleGroup,
+    ReferralZone,
+)
+from lms.db import utcnow
+from lms.extensions import db
+
+PASSWORD = "correct-horse-battery"
+_sequence = itertools.count(1)
+
+
+def user(
+    *roles: Role,
+    email: str | None = None,
+    legal_name: str = "Test Person",
+    password: str = PASSWORD,
+    verified: bool = True,
+    licences: list[tuple[str, str]] | None = None,
+    nccaom_id: str | None = None,
+) -> User:
+    n = next(_sequence)
+    created = auth_services.create_user(
+        email=email or f"person{n}@example.com",
+        legal_name=legal_name,
+        password=password,
+        roles=set(roles) or {Role.LEARNER},
+        licences=[
+            auth_services.LicenceData(s, num) for s, num in (licences or [("CA", f"AC {n}")])
+        ],
+        nccaom_id=nccaom_id,
+        verified=verified,
+    )
+    db.session.flush()
+    return created
+
+
+def learner(**kwargs) -> User:
+    return user(Role.LEARNER, **kwargs)
+
+
+def instructor(**kwargs) -> User:
+    return user(Role.INSTRUCTOR, **kwargs)
+
+
+def admin(**kwargs) -> User:
+    return user(Role.ADMIN, **kwargs)
+
+
+def region(slug: str | None = None) -> BodyRegion:
+    n = next(_sequence)
+    made = BodyRegion(slug=slug or f"region-{n}", name=f"Region {n}")
+    db.session.add(made)
+    db.session.flush()
+    return made
+
+
+def muscle(region_: BodyRegion | None = None, zones: list[str] = (), **kwargs) -> MuscleGroup:
+    n = next(_sequence)
+    made = MuscleGroup(
+        slug=kwargs.pop("slug", f"muscle-{n}"),
+        name=kwargs.pop("name", f"Muscle {n}"),
+        region=region_ or region(),
+        **kwargs,
+    )
+    for zone_slug in zones:
+        zone = db.session.query(ReferralZone).filter_by(slug=zone_slug).one_or_none()
+        made.referral_zones.append(zone or ReferralZone(slug=zone_slug, label=zone_slug.title()))
+    db.session.add(made)
+    db.session.flush()
+    return made
+
+
+def course(
+    *instructors: User,
+    published: bool = True,
+    modules: int = 2,
+    lessons_per_module: int = 2,
+    muscle_group: MuscleGroup | None = None,
+    **kwargs,
+) -> Course:
+    n = next(_sequence)
+    made = Course(
+        slug=kwargs.pop("slug", f"course-{n}"),
+        title=kwargs.pop("title", f"Course {n}"),
+        summary=kwargs.pop("summary", "A course."),
+        ce_minutes=kwargs.pop("ce_minutes", 120),
+        status=CourseStatus.PUBLISHED if published else CourseStatus.DRAFT,
+        published_at=utcnow() if published else None,
+        muscle_group=muscle_group,
+        instructors=list(instructors),
+        **kwargs,
+    )
+    for m in range(modules):
+        module = Module(title=f"Module {m + 1}", position=m)
+        module.lessons = [
+            Lesson(
+                slug=f"lesson-{m + 1}-{i + 1}",
+                title=f"Lesson {m + 1}.{i + 1}",
+                kind=LessonKind.READING,
+                position=i,
+                duration_seconds=600,
+                notes_markdown="Some **notes**.",
+            )
+            for i in range(lessons_per_module)
+        ]
+        made.modules.append(module)
+    db.session.add(made)
+    db.session.flush()
+    return made

@@ -1,0 +1,107 @@
+"""Walk every route the app registers, as every role, so no route ships unguarded.
+
+Each endpoint must be listed in ACCESS with who may use it. A new route that is not
+listed fails this test until someone decides who may use it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from werkzeug.routing import Rule
+
+from lms.auth.models import Role
+from tests import factories
+
+PUBLIC = "public"  # anyone, signed in or not
+SIGNED_IN = "signed-in"  # any signed-in user; anonymous users are sent to sign in
+ADMIN = "admin"  # administrators only
+COURSE_EDITOR = "course-editor"  # the course's instructors and administrators
+
+ACCESS: dict[str, str] = {
+    "static": PUBLIC,
+    "bootstrap.static": PUBLIC,
+    "main.index": PUBLIC,
+    "main.healthz": PUBLIC,
+    "main.favicon": PUBLIC,
+    "auth.register": PUBLIC,
+    "auth.check_email": PUBLIC,
+    "auth.verify_email": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.logout": PUBLIC,
+    "auth.request_reset": PUBLIC,
+    "auth.reset_password": PUBLIC,
+    "auth.resend_verification": SIGNED_IN,
+    "auth.profile": SIGNED_IN,
+    "auth.change_password": SIGNED_IN,
+    "catalog.catalog": PUBLIC,
+    "catalog.course": PUBLIC,
+    "catalog.body_map": PUBLIC,
+    "enrolments.enrol": SIGNED_IN,
+    "enrolments.leave": SIGNED_IN,
+    "enrolments.my_learning": SIGNED_IN,
+    "admin.index": ADMIN,
+    "admin.users": ADMIN,
+}
+
+ROLES = ["anonymous", "learner", "instructor", "admin"]
+
+
+def all_rules(app) -> list[Rule]:
+    # Signing out last keeps the rest of the walk signed in.
+    return sorted(
+        app.url_map.iter_rules(), key=lambda rule: (rule.endpoint == "auth.logout", rule.endpoint)
+    )
+
+
+def test_every_route_has_an_access_rule(app):
+    missing = sorted({rule.endpoint for rule in all_rules(app)} - ACCESS.keys())
+    assert not missing, f"routes without an access rule in ACCESS: {missing}"
+
+
+def build_url(app, rule: Rule, sample: dict) -> str:
+    values = {}
+    for argument in rule.arguments:
+        values[argument] = sample.get(argument, "x")
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(rule.endpoint, **values)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_route_answers_each_role_as_its_rule_says(app, client, db_session, login, role):
+    teacher = factories.instructor()
+    course = factories.course(teacher)
+    sample = {
+        "slug": course.slug,
+        "filename": "css/app.css",
+        "token": "not-a-token",
+        "zone": "temple",
+    }
+    if role != "anonymous":
+        user = teacher if role == "instructor" else factories.user(Role(role))
+        login(user)
+
+    failures = []
+    for rule in all_rules(app):
+        expected = ACCESS[rule.endpoint]
+        url = build_url(app, rule, sample)
+        method = "GET" if "GET" in rule.methods else sorted(rule.methods - {"OPTIONS"})[0]
+        response = client.open(url, method=method)
+        status = response.status_code
+        location = response.headers.get("Location", "")
+        sent_to_login = status == 302 and "/auth/login" in location
+
+        if expected == PUBLIC:
+            ok = status < 500 and status not in (401, 403) and not sent_to_login
+        elif role == "anonymous":
+            ok = sent_to_login
+        elif expected == SIGNED_IN:
+            ok = status < 500 and status != 403 and not sent_to_login
+        elif expected == ADMIN:
+            ok = (status == 403) != (role == "admin") and status < 500
+        else:  # COURSE_EDITOR: our instructor teaches the sample course
+            ok = (status == 403) == (role == "learner") and status < 500
+        if not ok:
+            failures.append(f"{method} {url} [{expected}] -> {status} {location}")
+    assert not failures, "\n".join(failures)
