@@ -69,12 +69,13 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from lms import admin, auth, catalog, enrolments, main
+    from lms import admin, auth, catalog, enrolments, learning, main
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp, url_prefix="/auth")
     app.register_blueprint(catalog.bp)
     app.register_blueprint(enrolments.bp)
+    app.register_blueprint(learning.bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
 
 
@@ -86,6 +87,10 @@ def _register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def inject_globals() -> dict[str, Any]:
         return {"can": can, "provider_name": app.config["PROVIDER_NAME"]}
+
+    from lms.markdown import render_markdown
+
+    app.add_template_filter(render_markdown, "markdown")
 
     @app.template_filter("minutes")
     def format_minutes(minutes: int) -> str:

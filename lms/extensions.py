@@ -11,7 +11,9 @@ from flask_wtf import CSRFProtect
 
 from lms.db import Base
 
-db = SQLAlchemy(model_class=Base)
+# Objects stay loaded after commit: a view that commits and then renders does not reload
+# everything it already has (each request has its own session, so nothing goes stale).
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

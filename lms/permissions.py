@@ -70,6 +70,18 @@ def can_manage_enrolments(user: Any, course: Course) -> bool:
     return can_edit_course(user, course)
 
 
+def can_open_lessons(user: Any, course: Course, enrolment: Any) -> bool:
+    """Enrolled learners study a published course's lessons; editors preview them."""
+    if can_edit_course(user, course):
+        return True
+    return (
+        course.is_published
+        and enrolment is not None
+        and enrolment.user_id == getattr(user, "id", None)
+        and enrolment.is_active
+    )
+
+
 def require(allowed: bool) -> None:
     """Stop the request with 403 unless the rule allowed it."""
     if not allowed:

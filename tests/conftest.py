@@ -109,6 +109,7 @@ def db_session(app: Flask) -> Iterator[Session]:
                 "bind": connection,
                 "join_transaction_mode": "create_savepoint",
                 "class_": ConnectionBoundSession,
+                "expire_on_commit": False,
             }
         )
         try:

@@ -38,7 +38,9 @@ ACCESS: dict[str, str] = {
     "catalog.body_map": PUBLIC,
     "enrolments.enrol": SIGNED_IN,
     "enrolments.leave": SIGNED_IN,
-    "enrolments.my_learning": SIGNED_IN,
+    "learning.my_learning": SIGNED_IN,
+    "learning.lesson": SIGNED_IN,
+    "learning.mark_complete": SIGNED_IN,
     "admin.index": ADMIN,
     "admin.users": ADMIN,
 }
@@ -77,6 +79,7 @@ def test_every_route_answers_each_role_as_its_rule_says(app, client, db_session,
         "filename": "css/app.css",
         "token": "not-a-token",
         "zone": "temple",
+        "lesson_id": course.modules[0].lessons[0].id,
     }
     if role != "anonymous":
         user = teacher if role == "instructor" else factories.user(Role(role))

@@ -50,7 +50,7 @@ class User(UserMixin, TimestampMixin, db.Model):
     last_login_at: Mapped[datetime | None]
 
     role_links: Mapped[list[UserRole]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="user", cascade="all, delete-orphan", lazy="joined"
     )
     licences: Mapped[list[Licence]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="Licence.id"

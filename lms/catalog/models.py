@@ -122,7 +122,12 @@ class MuscleGroup(db.Model):
 
 class Course(TimestampMixin, db.Model):
     __tablename__ = "courses"
-    __table_args__ = (CheckConstraint("ce_minutes >= 0", name="ce_minutes_non_negative"),)
+    __table_args__ = (
+        CheckConstraint("ce_minutes >= 0", name="ce_minutes_non_negative"),
+        CheckConstraint(
+            "completion_threshold BETWEEN 50 AND 100", name="completion_threshold_range"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
@@ -137,6 +142,8 @@ class Course(TimestampMixin, db.Model):
         str_enum(CourseStatus, "course_status"), default=CourseStatus.DRAFT
     )
     ce_minutes: Mapped[int] = mapped_column(default=0)
+    # Share of a video (percent) the server must have verified as watched.
+    completion_threshold: Mapped[int] = mapped_column(default=90, server_default="90")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None]
 

@@ -8,6 +8,7 @@ from flask_login import current_user
 from lms import permissions
 from lms.catalog import bp, services
 from lms.enrolments import services as enrolment_services
+from lms.learning import services as learning_services
 
 
 @bp.route("/catalog")
@@ -30,10 +31,12 @@ def course(slug: str):
     if course is None or not permissions.can_view_course(current_user, course):
         abort(404)
     enrolment = enrolment_services.enrolment_for(current_user, course)
+    card = learning_services.course_card(enrolment, course) if enrolment else None
     return render_template(
         "catalog/course.html",
         course=course,
         enrolment=enrolment,
+        card=card,
         lesson_count=services.lesson_count(course),
         total_seconds=services.total_duration_seconds(course),
     )

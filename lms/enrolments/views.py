@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, url_for
 from flask_login import current_user, login_required
 
 from lms import permissions
@@ -48,11 +48,3 @@ def leave(slug: str):
         db.session.commit()
         flash(f"You have left {course.title}. Your progress is kept if you return.", "info")
     return redirect(url_for("catalog.course", slug=course.slug))
-
-
-@bp.route("/my/learning")
-@login_required
-def my_learning():
-    return render_template(
-        "enrolments/my_learning.html", enrolments=services.enrolments_of(current_user)
-    )

@@ -56,4 +56,32 @@ def test_new_acupuncturist_registers_verifies_signs_in_and_enrols(page, smtp_ser
     page.get_by_role("button", name="Enrol").click()
     assert page.get_by_text("You are enrolled in").is_visible()
     page.goto("/my/learning")
-    assert page.get_by_role("link", name=re.compile("Piriformis")).is_visible()
+    assert page.get_by_role("link", name=re.compile("^Piriformis")).is_visible()
+
+
+def test_learner_opens_a_lesson_marks_it_complete_and_continues_later(page):
+    page.goto("/auth/login")
+    page.get_by_label("Email").fill("priya.raman@demo.lms")
+    page.get_by_label("Password").fill("demo-password-2026")
+    page.get_by_role("button", name="Sign in").click()
+    page.goto("/courses/quadratus-lumborum")
+    if page.get_by_role("button", name="Enrol").count():
+        page.get_by_role("button", name="Enrol").click()
+    page.get_by_role("link", name=re.compile("Start the first lesson|Continue")).click()
+    bar = page.get_by_role("progressbar")
+    before = int(bar.get_attribute("aria-valuenow"))
+    first_title = page.get_by_role("heading", level=1).inner_text()
+    page.get_by_role("button", name=re.compile("Mark complete")).click()
+    # Marking complete moves on to the next lesson and the bar moves.
+    assert page.get_by_role("heading", level=1).inner_text() != first_title
+    after = int(page.get_by_role("progressbar").get_attribute("aria-valuenow"))
+    assert after > before
+    second_title = page.get_by_role("heading", level=1).inner_text()
+
+    # Leave, come back later: "continue" leads to where the learner stopped.
+    page.goto("/")
+    page.goto("/my/learning")
+    card = page.locator("article", has_text="Quadratus Lumborum")
+    assert f"Next: {second_title}" in card.inner_text()
+    card.get_by_role("link", name=re.compile("^Continue")).click()
+    assert page.get_by_role("heading", level=1).inner_text() == second_title

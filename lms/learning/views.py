@@ -1,0 +1,88 @@
+"""Lesson pages, "mark complete" and "my learning"."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from lms import permissions
+from lms.auth.forms import EmptyForm
+from lms.enrolments import services as enrolment_services
+from lms.errors import DomainError
+from lms.extensions import db
+from lms.learning import bp, completion, services
+
+
+def _load(slug: str, lesson_id: int):
+    """The course, lesson and enrolment, or 404 / a redirect to the course page."""
+    course = services.syllabus(slug)
+    if course is None or not permissions.can_view_course(current_user, course):
+        abort(404)
+    lesson = services.find_lesson(course, lesson_id)
+    if lesson is None:
+        abort(404)
+    enrolment = enrolment_services.enrolment_for(current_user, course)
+    return course, lesson, enrolment
+
+
+@bp.route("/courses/<slug>/lessons/<int:lesson_id>")
+@login_required
+def lesson(slug: str, lesson_id: int):
+    course, lesson, enrolment = _load(slug, lesson_id)
+    if not permissions.can_open_lessons(current_user, course, enrolment):
+        flash("Enrol in this course to open its lessons.", "info")
+        return redirect(url_for("catalog.course", slug=course.slug))
+    studying = enrolment is not None and enrolment.is_active
+    if studying:
+        services.record_visit(current_user, lesson, course)
+    rows = completion.progress_rows(current_user.id, [course.id]) if studying else []
+    progress = completion.course_progress(completion.course_evidence(course, rows))
+    row = next((r for r in rows if r.lesson_id == lesson.id), None)
+    db.session.commit()
+    return render_template(
+        "learning/lesson.html",
+        course=course,
+        lesson=lesson,
+        enrolment=enrolment,
+        progress=progress,
+        row=row,
+        preview=not studying,
+        form=EmptyForm(),
+        nav=services.neighbours(course, lesson),
+        lesson_done=lesson.id in progress.completed_lesson_ids,
+    )
+
+
+@bp.route("/courses/<slug>/lessons/<int:lesson_id>/complete", methods=["POST"])
+@login_required
+def mark_complete(slug: str, lesson_id: int):
+    course, lesson, enrolment = _load(slug, lesson_id)
+    if enrolment is None or not enrolment.is_active:
+        flash("Enrol in this course to record your progress.", "info")
+        return redirect(url_for("catalog.course", slug=course.slug))
+    if EmptyForm().validate_on_submit():
+        try:
+            progress = services.mark_complete(enrolment, lesson, course)
+        except DomainError as error:
+            flash(error.message, "warning")
+            return redirect(url_for("learning.lesson", slug=slug, lesson_id=lesson.id))
+        db.session.commit()
+        if progress.is_complete:
+            flash(f"Congratulations — you have completed {course.title}.", "success")
+            return redirect(url_for("learning.my_learning"))
+        flash(f"“{lesson.title}” is complete.", "success")
+    following = services.neighbours(course, lesson).next
+    target = following or lesson
+    return redirect(url_for("learning.lesson", slug=slug, lesson_id=target.id))
+
+
+@bp.route("/my/learning")
+@login_required
+def my_learning():
+    cards = services.my_learning(current_user)
+    return render_template(
+        "learning/my_learning.html",
+        current=[card for card in cards if not card.is_complete],
+        completed=[card for card in cards if card.is_complete],
+        ce_minutes=services.ce_minutes_earned(cards),
+    )

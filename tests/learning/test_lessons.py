@@ -1,0 +1,151 @@
+"""Lesson pages, marking complete, resume points and "my learning"."""
+
+from sqlalchemy import event, select
+
+from lms.enrolments import services as enrolment_services
+from lms.enrolments.models import EnrolmentStatus
+from lms.extensions import db
+from lms.learning import services
+from lms.learning.models import LessonProgress
+from tests import factories
+
+
+def first_lesson(course):
+    return course.modules[0].lessons[0]
+
+
+def test_lesson_of_a_course_one_is_not_enrolled_in_redirects_to_the_course(
+    client, db_session, login
+):
+    course = factories.course()
+    login(factories.learner())
+    response = client.get(f"/courses/{course.slug}/lessons/{first_lesson(course).id}")
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/courses/{course.slug}"
+
+
+def test_lesson_of_a_draft_is_404_for_learners(client, db_session, login):
+    course = factories.course(published=False)
+    login(factories.learner())
+    assert (
+        client.get(f"/courses/{course.slug}/lessons/{first_lesson(course).id}").status_code == 404
+    )
+
+
+def test_lesson_id_from_another_course_is_404(client, db_session, login):
+    course, other = factories.course(), factories.course()
+    learner = factories.learner()
+    enrolment_services.enrol(learner, course)
+    login(learner)
+    response = client.get(f"/courses/{course.slug}/lessons/{first_lesson(other).id}")
+    assert response.status_code == 404
+
+
+def test_instructor_previews_lessons_without_recording_progress(client, db_session, login):
+    teacher = factories.instructor()
+    course = factories.course(teacher, published=False)
+    login(teacher)
+    response = client.get(f"/courses/{course.slug}/lessons/{first_lesson(course).id}")
+    assert response.status_code == 200
+    assert "Preview as a learner" in response.get_data(as_text=True)
+    assert db_session.scalars(select(LessonProgress)).all() == []
+
+
+def test_lesson_page_renders_sanitised_notes_and_records_the_visit(client, db_session, login):
+    course = factories.course()
+    lesson = first_lesson(course)
+    lesson.notes_markdown = "## Palpation\n<script>alert(1)</script> [x](javascript:alert(1))"
+    learner = factories.learner()
+    enrolment_services.enrol(learner, course)
+    login(learner)
+    html = client.get(f"/courses/{course.slug}/lessons/{lesson.id}").get_data(as_text=True)
+    assert "<h2>Palpation</h2>" in html
+    assert "<script>alert(1)" not in html and "javascript:alert" not in html
+    row = db_session.scalar(select(LessonProgress).where(LessonProgress.user_id == learner.id))
+    assert row.lesson_id == lesson.id
+
+
+def test_lesson_page_query_count_does_not_grow_with_the_course(client, db_session, login, app):
+    learner = factories.learner()
+    small = factories.course(modules=1, lessons_per_module=2)
+    large = factories.course(modules=8, lessons_per_module=10)
+    for course in (small, large):
+        enrolment_services.enrol(learner, course)
+    login(learner)
+
+    def count(course) -> int:
+        statements = []
+
+        def record(*args):
+            # Savepoints belong to the test's rollback harness, not to the page.
+            if not args[2].startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+                statements.append(args[2])
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            assert (
+                client.get(f"/courses/{course.slug}/lessons/{first_lesson(course).id}").status_code
+                == 200
+            )
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        return len(statements)
+
+    assert count(small) == count(large) <= 8
+
+
+def test_marking_every_lesson_complete_completes_the_course(client, db_session, login):
+    course = factories.course(modules=1, lessons_per_module=2)
+    learner = factories.learner()
+    enrolment = enrolment_services.enrol(learner, course)
+    login(learner)
+    lesson_one, lesson_two = course.modules[0].lessons
+    response = client.post(f"/courses/{course.slug}/lessons/{lesson_one.id}/complete")
+    assert response.headers["Location"].endswith(f"/lessons/{lesson_two.id}")
+    db_session.refresh(enrolment)
+    assert enrolment.status == EnrolmentStatus.ACTIVE
+    response = client.post(f"/courses/{course.slug}/lessons/{lesson_two.id}/complete")
+    assert response.headers["Location"] == "/my/learning"
+    db_session.refresh(enrolment)
+    assert enrolment.status == EnrolmentStatus.COMPLETED and enrolment.completed_at
+    page = client.get("/my/learning").get_data(as_text=True)
+    assert "2.0 CE hours earned" in page
+
+
+def test_marking_complete_twice_is_harmless(db_session):
+    course = factories.course(modules=1, lessons_per_module=2)
+    enrolment = enrolment_services.enrol(factories.learner(), course)
+    lesson = first_lesson(course)
+    services.mark_complete(enrolment, lesson, course)
+    first = db_session.scalar(select(LessonProgress)).marked_complete_at
+    progress = services.mark_complete(enrolment, lesson, course)
+    assert db_session.scalar(select(LessonProgress)).marked_complete_at == first
+    assert progress.completed_required_lessons == 1
+
+
+def test_not_enrolled_learner_cannot_mark_complete(client, db_session, login):
+    course = factories.course()
+    login(factories.learner())
+    response = client.post(f"/courses/{course.slug}/lessons/{first_lesson(course).id}/complete")
+    assert response.status_code == 302
+    assert db_session.scalars(select(LessonProgress)).all() == []
+
+
+def test_my_learning_resumes_at_the_last_lesson_and_position(db_session):
+    course = factories.course(modules=2, lessons_per_module=2)
+    learner = factories.learner()
+    enrolment_services.enrol(learner, course)
+    lessons = [lesson for module in course.modules for lesson in module.lessons]
+    services.record_visit(learner, lessons[2], course)
+    services.save_position(learner, lessons[2], course, 125.0)
+    (card,) = services.my_learning(learner)
+    assert card.resume_lesson.id == lessons[2].id
+    assert card.resume_position == 125.0
+    assert card.progress.percent == 0
+
+
+def test_my_learning_lists_nothing_for_withdrawn_enrolments(db_session):
+    learner = factories.learner()
+    enrolment = enrolment_services.enrol(learner, factories.course())
+    enrolment_services.withdraw(enrolment)
+    assert services.my_learning(learner) == []
