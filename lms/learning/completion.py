@@ -121,7 +121,7 @@ def course_progress(evidence: CourseEvidence) -> CourseProgress:
 
 def module_is_complete(lessons: Iterable[Lesson], progress: CourseProgress) -> bool:
     required = [lesson for lesson in lessons if lesson.required]
-    return bool(required) and all(l.id in progress.completed_lesson_ids for l in required)
+    return bool(required) and all(item.id in progress.completed_lesson_ids for item in required)
 
 
 # --- loaders: database rows -> evidence -------------------------------------------------
@@ -153,7 +153,9 @@ def course_evidence(
 ) -> CourseEvidence:
     by_lesson = {row.lesson_id: row for row in progress_rows}
     return CourseEvidence(
-        lessons=tuple(_lesson_evidence(l, by_lesson.get(l.id)) for l in course_lessons(course)),
+        lessons=tuple(
+            _lesson_evidence(item, by_lesson.get(item.id)) for item in course_lessons(course)
+        ),
         video_threshold=course.completion_threshold / 100,
     )
 

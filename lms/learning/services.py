@@ -41,7 +41,7 @@ def syllabus(slug: str) -> Course | None:
 
 
 def find_lesson(course: Course, lesson_id: int) -> Lesson | None:
-    return next((l for l in completion.course_lessons(course) if l.id == lesson_id), None)
+    return next((item for item in completion.course_lessons(course) if item.id == lesson_id), None)
 
 
 def neighbours(course: Course, lesson: Lesson) -> Neighbours:
@@ -183,10 +183,12 @@ def _resume_point(
     lessons = completion.course_lessons(course)
     if rows:
         last = max(rows, key=lambda row: row.last_seen_at)
-        lesson = next((l for l in lessons if l.id == last.lesson_id), None)
+        lesson = next((item for item in lessons if item.id == last.lesson_id), None)
         if lesson is not None and lesson.id not in progress.completed_lesson_ids:
             return lesson, last.position_seconds
-    upcoming = next((l for l in lessons if l.id not in progress.completed_lesson_ids), None)
+    upcoming = next(
+        (item for item in lessons if item.id not in progress.completed_lesson_ids), None
+    )
     return upcoming or (lessons[0] if lessons else None), 0.0
 
 
