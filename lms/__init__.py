@@ -67,15 +67,20 @@ def _init_extensions(app: Flask) -> None:
 
     login_manager.user_loader(load_user_from_session)
 
+    from lms import storage
+
+    storage.init_app(app)
+
 
 def _register_blueprints(app: Flask) -> None:
-    from lms import admin, auth, catalog, enrolments, learning, main
+    from lms import admin, auth, catalog, enrolments, files, learning, main
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp, url_prefix="/auth")
     app.register_blueprint(catalog.bp)
     app.register_blueprint(enrolments.bp)
     app.register_blueprint(learning.bp)
+    app.register_blueprint(files.bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
 
 
