@@ -96,6 +96,14 @@ class Config:
     PASSWORD_RESET_MAX_AGE = _int("PASSWORD_RESET_MAX_AGE", 3600)
     EMAIL_VERIFY_MAX_AGE = _int("EMAIL_VERIFY_MAX_AGE", 3 * 24 * 3600)
 
+    # Page cache for anonymous catalog pages: per process by default, shared with Redis.
+    CACHE_TYPE = Env("CACHE_TYPE", "SimpleCache")
+    CACHE_REDIS_URL = _str("REDIS_URL")
+    CACHE_DEFAULT_TIMEOUT = 60
+    CATALOG_CACHE_SECONDS = _int("CATALOG_CACHE_SECONDS", 60)
+    # How long an app server trusts its last look at the catalog version.
+    CATALOG_VERSION_SECONDS = 2.0
+
     # Object storage: "local" (files under LOCAL_STORAGE_PATH, served by the app through
     # signed URLs) or "s3" (any S3 API; browsers upload and download directly).
     STORAGE_BACKEND = _str("STORAGE_BACKEND", "local")
@@ -131,6 +139,8 @@ class TestingConfig(Config):
     # Flask-Mail would swallow mail under TESTING; the suite reads it from a real SMTP server.
     MAIL_SUPPRESS_SEND = False
     SERVER_NAME = None
+    CATALOG_CACHE_SECONDS = 0  # tests that cache turn it on themselves
+    CATALOG_VERSION_SECONDS = 0.0
 
 
 class ProductionConfig(Config):

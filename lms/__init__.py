@@ -49,13 +49,14 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from lms.extensions import bootstrap, csrf, db, limiter, login_manager, mail, migrate
+    from lms.extensions import bootstrap, cache, csrf, db, limiter, login_manager, mail, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     mail.init_app(app)
     bootstrap.init_app(app)
+    cache.init_app(app)
     limiter.init_app(app)
 
     login_manager.init_app(app)

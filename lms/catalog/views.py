@@ -7,11 +7,13 @@ from flask_login import current_user
 
 from lms import permissions
 from lms.catalog import bp, services
+from lms.catalog.pagecache import cached_for_anonymous
 from lms.enrolments import services as enrolment_services
 from lms.learning import services as learning_services
 
 
 @bp.route("/catalog")
+@cached_for_anonymous
 def catalog():
     region = request.args.get("region") or None
     query = (request.args.get("q") or "").strip()[:100] or None
