@@ -64,7 +64,10 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
 
+    from lms.auth import passwords
     from lms.auth.services import load_user_from_session
+
+    passwords.configure(app.config.get("ARGON2_TIME_COST"), app.config.get("ARGON2_MEMORY_KIB"))
 
     login_manager.user_loader(load_user_from_session)
 

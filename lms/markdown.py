@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import markdown as markdown_lib
 import nh3
 from markupsafe import Markup
@@ -54,8 +56,13 @@ ALLOWED_ATTRIBUTES = {
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 
+@lru_cache(maxsize=2048)
 def render_markdown(text: str) -> Markup:
-    """Markdown -> sanitised HTML: no script, no event handlers, no javascript: URLs."""
+    """Markdown -> sanitised HTML: no script, no event handlers, no javascript: URLs.
+
+    A pure function of the text, so results are memoised: lesson notes are read far more
+    often than they are written.
+    """
     html = markdown_lib.markdown(text or "", extensions=["extra", "sane_lists"])
     clean = nh3.clean(
         html,
