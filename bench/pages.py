@@ -11,6 +11,8 @@ Keys (only ``name`` and ``path`` are required):
 - ``method`` / ``body`` / ``headers``: for non-GET endpoints, e.g. a JSON POST.
 - ``wrk_script``: extra Lua (source text) inserted into the wrk script (must not define done()).
 - ``expect_status``: status the page must return (default 200; redirects are not followed).
+- ``path_query``: SQL run on the bench database after seeding whose single value is the path
+  (for URLs with generated ids); ``path`` is then only a label until it is replaced.
 """
 
 from __future__ import annotations
@@ -43,6 +45,21 @@ PAGES: list[Page] = [
     {"name": "landing", "path": "/", "target_ratio": 0.25, "max_queries": 5},
     {"name": "catalog", "path": "/catalog", "target_ratio": 0.25, "max_queries": 5},
     {"name": "course", "path": "/courses/upper-trapezius", "max_queries": 8},
+    # A learner enrolled in 10 courses (the demo's keen learner) on a lesson page.
+    {
+        "name": "lesson",
+        "path": "/courses/upper-trapezius/lessons/<first>",
+        "path_query": (
+            "SELECT '/courses/upper-trapezius/lessons/' || min(lessons.id) FROM lessons"
+            " JOIN modules ON modules.id = lessons.module_id"
+            " JOIN courses ON courses.id = modules.course_id"
+            " WHERE courses.slug = 'upper-trapezius'"
+        ),
+        "login": DEMO_LEARNER,
+        "target_ratio": 0.20,
+        "max_queries": 8,
+    },
+    {"name": "my-learning", "path": "/my/learning", "login": DEMO_LEARNER, "max_queries": 8},
     # Examples for later entries:
     # {"name": "dashboard", "path": "/dashboard", "login": DEMO_LEARNER, "max_queries": 10},
     # {"name": "progress-api", "path": "/api/progress", "method": "POST",

@@ -342,6 +342,12 @@ def run() -> list[dict[str, Any]]:
         records = []
         logins: dict[Any, dict[str, str]] = {}
         for page in pages:
+            if page.get("path_query"):
+                # Paths that depend on generated ids (e.g. a lesson) are looked up after seeding.
+                import psycopg
+
+                with psycopg.connect(pg.dsn("lms_bench")) as connection:
+                    page["path"] = connection.execute(page["path_query"]).fetchone()[0]
             print(f"bench: {page['name']} {page['path']} for {seconds}s ...", flush=True)
             records.append(measure_page(base, page, floor.requests_per_s, logins))
         if any(r["error"] for r in records):
