@@ -116,6 +116,13 @@ class Config:
     S3_SECRET_ACCESS_KEY = _str("S3_SECRET_ACCESS_KEY")
     SIGNED_URL_EXPIRY = _int("SIGNED_URL_EXPIRY", 3600)
 
+    # Security headers: production redirects to https and sends HSTS; PROXY_COUNT is the
+    # number of proxies in front of the app whose X-Forwarded-* headers are trusted.
+    FORCE_HTTPS = _bool("FORCE_HTTPS", False)
+    HSTS = _bool("HSTS", False)
+    PROXY_COUNT = _int("PROXY_COUNT", 0)
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+
     # Benchmarks read the number of SQL statements a request ran from this header.
     QUERY_COUNT_HEADER = _bool("LMS_QUERY_COUNT_HEADER")
 
@@ -152,6 +159,9 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PREFERRED_URL_SCHEME = _str("PREFERRED_URL_SCHEME", "https")
+    FORCE_HTTPS = _bool("FORCE_HTTPS", True)
+    HSTS = _bool("HSTS", True)
+    PROXY_COUNT = _int("PROXY_COUNT", 1)
 
     @classmethod
     def check(cls) -> None:

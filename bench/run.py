@@ -62,6 +62,9 @@ def app_env(database_url: str) -> dict[str, str]:
         SECRET_KEY="bench",  # noqa: S106 - throwaway benchmark instance
         LMS_QUERY_COUNT_HEADER="1",
         RATELIMIT_ENABLED="0",
+        # Plain HTTP on loopback, no TLS proxy in front: no https redirect.
+        FORCE_HTTPS="0",
+        PROXY_COUNT="0",
         PYTHONUNBUFFERED="1",
     )
     return env

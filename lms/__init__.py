@@ -71,9 +71,10 @@ def _init_extensions(app: Flask) -> None:
 
     login_manager.user_loader(load_user_from_session)
 
-    from lms import storage
+    from lms import security, storage
 
     storage.init_app(app)
+    security.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
