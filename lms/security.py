@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, abort, request
 from flask_talisman import Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -49,7 +49,19 @@ def content_security_policy(config) -> dict[str, str | list[str]]:
     }
 
 
+def require_json_objects() -> None:
+    """Every JSON endpoint takes an object; malformed JSON or a bare value is a 400 here,
+    before any view (or Flask-WTF, which reads JSON bodies as form data) sees it."""
+    if (
+        request.method in {"POST", "PUT", "PATCH"}
+        and request.is_json
+        and not isinstance(request.get_json(silent=True), dict)
+    ):
+        abort(400, "The request body must be a JSON object.")
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(require_json_objects)
     proxies = app.config.get("PROXY_COUNT", 0)
     if proxies:
         # Behind a TLS-terminating proxy: trust its X-Forwarded-* so https is recognised.
