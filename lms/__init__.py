@@ -69,13 +69,14 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from lms import admin, auth, catalog, enrolments, main
+    from lms import admin, auth, authoring, catalog, enrolments, main
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp, url_prefix="/auth")
     app.register_blueprint(catalog.bp)
     app.register_blueprint(enrolments.bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
+    app.register_blueprint(authoring.bp, url_prefix="/teach")
 
 
 def _register_template_helpers(app: Flask) -> None:
