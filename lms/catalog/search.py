@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, and_, func, literal_column, or_, select, union
 from sqlalchemy.orm import contains_eager, joinedload
 
+from lms.auth.models import User
 from lms.catalog.models import (
     COURSE_SEARCH_VECTOR,
     MUSCLE_SEARCH_VECTOR,
@@ -53,7 +54,8 @@ def published_courses(filters: CatalogFilters | None = None) -> list[Course]:
         .where(Course.status == CourseStatus.PUBLISHED)
         .options(
             contains_eager(Course.muscle_group).contains_eager(MuscleGroup.region),
-            joinedload(Course.instructors),
+            # Listings show instructors' names only; their roles are not needed here.
+            joinedload(Course.instructors).lazyload(User.role_links),
         )
     )
     if filters.region:

@@ -27,11 +27,16 @@ _PUBLISHED = Course.status == CourseStatus.PUBLISHED
 
 
 def body_regions() -> list[BodyRegion]:
-    """Regions with their muscle groups, in one query (the catalog's browse list)."""
+    """Regions with the muscle groups that have published courses, in one query.
+
+    What the catalog offers to browse and filter by: a muscle without a course would only
+    lead to an empty page.
+    """
+    with_courses = MuscleGroup.courses.any(_PUBLISHED)
     return list(
         db.session.scalars(
             select(BodyRegion)
-            .options(joinedload(BodyRegion.muscle_groups))
+            .options(joinedload(BodyRegion.muscle_groups.and_(with_courses)))
             .order_by(BodyRegion.position)
         ).unique()
     )
@@ -41,28 +46,18 @@ def pain_syndromes() -> list[PainSyndrome]:
     return list(db.session.scalars(select(PainSyndrome).order_by(PainSyndrome.name)))
 
 
-def related_muscles(filters: CatalogFilters, limit: int = 6) -> list[MuscleGroup]:
-    """Muscles with published courses near what was asked for, to suggest when nothing matched."""
-    statement = (
-        select(MuscleGroup)
-        .join(MuscleGroup.region)
-        .where(MuscleGroup.courses.any(_PUBLISHED))
-        .order_by(BodyRegion.position, MuscleGroup.name)
-        .limit(limit)
-    )
-    if filters.muscle:
-        region_of_muscle = select(MuscleGroup.region_id).where(MuscleGroup.slug == filters.muscle)
-        statement = statement.where(
-            MuscleGroup.region_id.in_(region_of_muscle.scalar_subquery()),
-            MuscleGroup.slug != filters.muscle,
-        )
-    elif filters.region:
-        statement = statement.where(BodyRegion.slug == filters.region)
-    elif filters.syndrome:
-        statement = statement.where(
-            MuscleGroup.pain_syndromes.any(PainSyndrome.slug == filters.syndrome)
-        )
-    return list(db.session.scalars(statement))
+def related_muscles(
+    filters: CatalogFilters, regions: list[BodyRegion], limit: int = 6
+) -> list[MuscleGroup]:
+    """Muscles with courses near what was asked for, to suggest when nothing matched.
+
+    Works on the regions already loaded by body_regions(), so it costs no query.
+    """
+    for region in regions:
+        slugs = {muscle.slug for muscle in region.muscle_groups}
+        if filters.muscle in slugs or (filters.region and region.slug == filters.region):
+            return [m for m in region.muscle_groups if m.slug != filters.muscle][:limit]
+    return []
 
 
 def _course_page_options() -> tuple[Any, ...]:

@@ -21,13 +21,14 @@ def catalog():
         region=_arg("region"), muscle=_arg("muscle"), syndrome=_arg("syndrome"), query=_arg("q")
     )
     courses = services.published_courses(filters)
+    regions = services.body_regions()
     return render_template(
         "catalog/catalog.html",
         courses=courses,
         filters=filters,
-        regions=services.body_regions(),
+        regions=regions,
         syndromes=services.pain_syndromes(),
-        suggestions=[] if courses else services.related_muscles(filters),
+        suggestions=[] if courses else services.related_muscles(filters, regions),
     )
 
 
