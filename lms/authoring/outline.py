@@ -54,7 +54,7 @@ def delete_module(module: Module) -> None:
     course = module.course
     course.modules.remove(module)
     db.session.flush()
-    _renumber(course.modules)
+    _renumber(_in_order(course.modules))
 
 
 def add_lesson(module: Module, data: LessonData) -> Lesson:
@@ -75,7 +75,7 @@ def delete_lesson(lesson: Lesson) -> None:
     module = lesson.module
     module.lessons.remove(lesson)
     db.session.flush()
-    _renumber(module.lessons)
+    _renumber(_in_order(module.lessons))
 
 
 def _apply_lesson(lesson: Lesson, data: LessonData, module: Module) -> None:
@@ -120,8 +120,13 @@ def _next_position(siblings: Sequence[Positioned]) -> int:
     return max((sibling.position for sibling in siblings), default=-1) + 1
 
 
+def _in_order(siblings: Sequence[Positioned]) -> list[Positioned]:
+    # By stored position, not list order: the loaded list goes stale once positions change.
+    return sorted(siblings, key=lambda sibling: (sibling.position, sibling.id))
+
+
 def _move(siblings: Sequence[Positioned], item: Positioned, offset: int) -> None:
-    ordered = list(siblings)
+    ordered = _in_order(siblings)
     index = ordered.index(item)
     target = min(max(index + offset, 0), len(ordered) - 1)
     ordered.insert(target, ordered.pop(index))
