@@ -53,6 +53,7 @@ class CourseForm(FlaskForm):
         "Summary",
         validators=[Length(max=2000)],
         description="Two or three sentences shown in the catalog and on the course page.",
+        render_kw={"rows": 4},
     )
     ce_minutes = IntegerField(
         "CE minutes",
@@ -67,7 +68,9 @@ class CourseForm(FlaskForm):
         "Prerequisites",
         coerce=int,
         validators=[Optional()],
-        description="Courses a learner must complete before enrolling in this one.",
+        description="Courses a learner must complete before enrolling in this one. "
+        "Hold Ctrl (⌘ on a Mac) to choose several.",
+        render_kw={"size": 6},
     )
     submit = SubmitField("Save course")
 
@@ -111,6 +114,7 @@ class LessonForm(FlaskForm):
         validators=[Length(max=50_000)],
         description="Markdown: **bold**, *italic*, lists, tables, [links](https://…). "
         "Scripts, images and embedded frames are removed.",
+        render_kw={"rows": 14},
     )
     required = BooleanField("Required for completion", default=True)
     preview = SubmitField("Preview notes")

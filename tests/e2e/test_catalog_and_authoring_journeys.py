@@ -87,12 +87,16 @@ def test_instructor_builds_orders_previews_and_publishes_a_course(page):
     assert order() == ["Rhomboid anatomy", "Needling the rhomboids"]
 
     # And by drag and drop: drag anatomy below needling again; the order is saved.
-    target = lessons.nth(1)
-    bottom = target.bounding_box()["height"] - 5
+    handle = lessons.nth(0).locator(".drag-handle")
+    handle.scroll_into_view_if_needed()
+    box = lessons.nth(1).bounding_box()
     with page.expect_response(re.compile(r"/lessons/order$")) as saved:
-        lessons.nth(0).locator(".drag-handle").drag_to(
-            target, target_position={"x": 10, "y": bottom}
-        )
+        handle.hover()
+        page.mouse.down()
+        # Several small moves: Chromium starts an HTML5 drag only after the pointer travels.
+        page.mouse.move(box["x"] + 20, box["y"] + 5, steps=5)
+        page.mouse.move(box["x"] + 20, box["y"] + box["height"] - 5, steps=10)
+        page.mouse.up()
     assert saved.value.ok
     page.reload()
     assert order() == ["Needling the rhomboids", "Rhomboid anatomy"]
