@@ -78,7 +78,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from lms import admin, auth, catalog, enrolments, files, learning, main
+    from lms import admin, auth, authoring, catalog, enrolments, files, learning, main
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp, url_prefix="/auth")
@@ -87,20 +87,19 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(learning.bp)
     app.register_blueprint(files.bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
+    app.register_blueprint(authoring.bp, url_prefix="/teach")
 
 
 def _register_template_helpers(app: Flask) -> None:
+    from lms.markdown import render_markdown
     from lms.permissions import TEMPLATE_PREDICATES
 
     can = SimpleNamespace(**TEMPLATE_PREDICATES)
+    app.add_template_filter(render_markdown, "markdown")
 
     @app.context_processor
     def inject_globals() -> dict[str, Any]:
         return {"can": can, "provider_name": app.config["PROVIDER_NAME"]}
-
-    from lms.markdown import render_markdown
-
-    app.add_template_filter(render_markdown, "markdown")
 
     @app.template_filter("minutes")
     def format_minutes(minutes: int) -> str:
