@@ -73,7 +73,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from lms import admin, auth, catalog, enrolments, files, learning, main
+    from lms import admin, auth, catalog, enrolments, files, learning, main, video
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp, url_prefix="/auth")
@@ -81,6 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(enrolments.bp)
     app.register_blueprint(learning.bp)
     app.register_blueprint(files.bp)
+    app.register_blueprint(video.bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
 
 
