@@ -20,7 +20,7 @@ from lms import permissions
 from lms.auth.forms import EmptyForm
 from lms.catalog.models import Course, Lesson
 from lms.enrolments import services as enrolment_services
-from lms.errors import DomainError
+from lms.errors import DomainError, json_endpoint
 from lms.extensions import csrf, db
 from lms.learning import services as learning_services
 from lms.video import analytics, bp, media, uploads, watching
@@ -148,6 +148,7 @@ def delete_handout(slug: str, handout_id: int):
 
 @bp.route("/courses/<slug>/lessons/<int:lesson_id>/video/uploads", methods=["POST"])
 @login_required
+@json_endpoint
 def start_upload(slug: str, lesson_id: int):
     course, lesson = _editable(slug, lesson_id)
     body = _json_body()
@@ -167,6 +168,7 @@ def _upload(upload_id: int) -> VideoUpload:
 
 @bp.route("/video/uploads/<int:upload_id>")
 @login_required
+@json_endpoint
 def upload_status(upload_id: int):
     upload = _upload(upload_id)
     parts = uploads.stored_parts(upload)
@@ -180,6 +182,7 @@ def upload_status(upload_id: int):
 
 @bp.route("/video/uploads/<int:upload_id>/parts", methods=["POST"])
 @login_required
+@json_endpoint
 def sign_parts(upload_id: int):
     upload = _upload(upload_id)
     urls = uploads.sign_parts(upload, _json_body().get("parts"))
@@ -188,6 +191,7 @@ def sign_parts(upload_id: int):
 
 @bp.route("/video/uploads/<int:upload_id>/complete", methods=["POST"])
 @login_required
+@json_endpoint
 def complete_upload(upload_id: int):
     upload = _upload(upload_id)
     body = _json_body()
@@ -211,6 +215,7 @@ def complete_upload(upload_id: int):
 
 @bp.route("/video/uploads/<int:upload_id>/abort", methods=["POST"])
 @login_required
+@json_endpoint
 def abort_upload(upload_id: int):
     upload = _upload(upload_id)
     uploads.abort_upload(upload)
@@ -223,6 +228,7 @@ def abort_upload(upload_id: int):
 
 @bp.route("/courses/<slug>/lessons/<int:lesson_id>/playback")
 @login_required
+@json_endpoint
 def playback(slug: str, lesson_id: int):
     course, lesson = _course_and_lesson(slug, lesson_id)
     enrolment = enrolment_services.enrolment_for(current_user, course)
@@ -243,6 +249,7 @@ def playback(slug: str, lesson_id: int):
 # page's signed report token: only a page this learner loaded from this site can know it (a
 # cross-site form cannot read it), and it also names the lesson, course and page session.
 @csrf.exempt
+@json_endpoint
 def watch_report(lesson_id: int):
     request.max_content_length = current_app.config["WATCH_REPORT_MAX_BYTES"]
     body = request.get_json(force=True, silent=True)
