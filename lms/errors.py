@@ -9,7 +9,6 @@ from flask import Flask, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-
 F = TypeVar("F", bound=Callable[..., Any])
 
 
