@@ -141,15 +141,22 @@
 
   function partUrl(state, number) {
     if (state.urls[number]) return Promise.resolve(state.urls[number]);
-    // Sign the next few parts in one request: fewer round trips to the app.
+    if (state.signing[number]) return state.signing[number];
+    // Sign the next few parts in one request (fewer round trips to the app); parts already
+    // being signed by another worker's request wait for that request instead.
     var wanted = [number];
     for (var i = 0; i < state.queue.length && wanted.length < URL_BATCH; i++) {
-      if (!state.urls[state.queue[i]] && wanted.indexOf(state.queue[i]) < 0) wanted.push(state.queue[i]);
+      var n = state.queue[i];
+      if (!state.urls[n] && !state.signing[n] && wanted.indexOf(n) < 0) wanted.push(n);
     }
-    return api("POST", state.upload.urls.parts, { parts: wanted }).then(function (data) {
-      Object.keys(data.urls).forEach(function (n) { state.urls[n] = data.urls[n]; });
-      return state.urls[number];
+    var request = api("POST", state.upload.urls.parts, { parts: wanted }).then(function (data) {
+      Object.keys(data.urls).forEach(function (key) { state.urls[key] = data.urls[key]; });
     });
+    wanted.forEach(function (n) {
+      state.signing[n] = request.then(function () { return state.urls[n]; });
+      request.then(function () { delete state.signing[n]; }, function () { delete state.signing[n]; });
+    });
+    return state.signing[number];
   }
 
   function sendWithRetry(state, number, attempt) {
@@ -208,7 +215,7 @@
 
   function run(file) {
     var state = {
-      file: file, upload: null, etags: {}, urls: {}, loading: {}, requests: {}, queue: [],
+      file: file, upload: null, etags: {}, urls: {}, signing: {}, loading: {}, requests: {}, queue: [],
       doneBytes: 0, resumedBytes: 0, startedAt: Date.now(), cancelled: false, finished: false,
     };
     current = state;
