@@ -122,6 +122,19 @@ class Config:
     HSTS = _bool("HSTS", False)
     PROXY_COUNT = _int("PROXY_COUNT", 0)
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    # Lesson videos. Browsers upload straight to storage in parts of VIDEO_PART_SIZE bytes;
+    # S3 needs every part but the last to be at least 5 MiB (VIDEO_MIN_PART_SIZE), the local
+    # backend accepts smaller parts (the browser tests use them).
+    VIDEO_MAX_BYTES = _int("VIDEO_MAX_BYTES", 10 * 1024**3)
+    VIDEO_PART_SIZE = _int("VIDEO_PART_SIZE", 16 * 1024 * 1024)
+    VIDEO_MIN_PART_SIZE = _int("VIDEO_MIN_PART_SIZE", 5 * 1024 * 1024)
+    # Lifetime of a playback URL; the player asks for a fresh one when it runs out.
+    PLAYBACK_URL_EXPIRY = _int("PLAYBACK_URL_EXPIRY", 3600)
+    CAPTIONS_MAX_BYTES = _int("CAPTIONS_MAX_BYTES", 1024 * 1024)
+    HANDOUT_MAX_BYTES = _int("HANDOUT_MAX_BYTES", 50 * 1024 * 1024)
+    # Watch reports: largest body accepted, and how long a lesson page's report token lasts.
+    WATCH_REPORT_MAX_BYTES = _int("WATCH_REPORT_MAX_BYTES", 64 * 1024)
+    WATCH_TOKEN_MAX_AGE = _int("WATCH_TOKEN_MAX_AGE", 12 * 3600)
 
     # Benchmarks read the number of SQL statements a request ran from this header.
     QUERY_COUNT_HEADER = _bool("LMS_QUERY_COUNT_HEADER")

@@ -13,12 +13,19 @@ Keys (only ``name`` and ``path`` are required):
 - ``expect_status``: status the page must return (default 200; redirects are not followed).
 - ``path_query``: SQL run on the bench database after seeding whose single value is the path
   (for URLs with generated ids); ``path`` is then only a label until it is replaced.
+- ``prepare``: ``(context) -> dict`` of key overrides computed after the app is up (context
+  holds ``base_url`` and ``database_url``), e.g. a wrk script built from many logins.
+- ``snapshot`` / ``verify``: ``snapshot(context)`` runs before wrk, ``verify(context, result,
+  snapshot)`` after it and returns an error message or None.
+- ``measure``: ``(context) -> dict`` of record fields: a custom measurement instead of wrk.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import Any, NotRequired, TypedDict
+
+from bench import video
 
 
 class Page(TypedDict):
@@ -35,6 +42,10 @@ class Page(TypedDict):
     headers: NotRequired[dict[str, str]]
     wrk_script: NotRequired[str]
     expect_status: NotRequired[int]
+    prepare: NotRequired[Callable[[Mapping[str, Any]], dict[str, Any]]]
+    snapshot: NotRequired[Callable[[Mapping[str, Any]], Any]]
+    verify: NotRequired[Callable[..., str | None]]
+    measure: NotRequired[Callable[[Mapping[str, Any]], dict[str, Any]]]
 
 
 # A learner created by `flask lms seed-demo` (see lms/demo/content.py, pure data). Literal
@@ -60,6 +71,19 @@ PAGES: list[Page] = [
         "max_queries": 8,
     },
     {"name": "my-learning", "path": "/my/learning", "login": DEMO_LEARNER, "max_queries": 8},
+    # Many demo learners reporting watch time; every request is a distinct valid report and
+    # the stored rows must match the 2xx answers (bench/video.py).
+    {
+        "name": "watch-report",
+        "path": "/lessons/0/watch",  # replaced by prepare
+        "method": "POST",
+        "target_ratio": 0.3,
+        "max_queries": 3,
+        "prepare": video.prepare_watch,
+        "snapshot": video.count_reports,
+        "verify": video.verify_reports,
+    },
+    {"name": "upload-overhead", "path": "(1 GiB upload)", "measure": video.measure_upload_overhead},
     # Examples for later entries:
     # {"name": "dashboard", "path": "/dashboard", "login": DEMO_LEARNER, "max_queries": 10},
     # {"name": "progress-api", "path": "/api/progress", "method": "POST",

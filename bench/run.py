@@ -193,9 +193,21 @@ def wrk_for(url: str, page: Mapping[str, Any], headers: dict[str, str]) -> WrkRe
 
 
 def measure_page(
-    base_url: str, page: Mapping[str, Any], floor_rps: float, logins: dict[Any, dict[str, str]]
+    base_url: str,
+    page: Mapping[str, Any],
+    floor_rps: float,
+    logins: dict[Any, dict[str, str]],
+    context: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Measure one page and return its results record."""
+    """Measure one page and return its results record.
+
+    Optional hooks (see bench/pages.py): ``measure(context)`` replaces the wrk run with a
+    custom measurement returning record fields; ``prepare(context)`` returns overrides of
+    the page's keys (e.g. a wrk script built from logged-in sessions); ``snapshot(context)``
+    runs before wrk and ``verify(context, result, snapshot)`` after it, returning an error
+    message or None (e.g. "no report lost or counted twice").
+    """
+    context = {**(context or {}), "base_url": base_url}
     record: dict[str, Any] = {
         "name": page["name"],
         "path": page["path"],
@@ -210,7 +222,16 @@ def measure_page(
         "status": "ERROR",
         "error": None,
     }
+    if page.get("measure"):
+        try:
+            record.update(page["measure"](context))
+            record["status"] = verdict(record) if not record.get("error") else "ERROR"
+        except Exception as exc:
+            record["error"] = f"{type(exc).__name__}: {exc}"
+        return record
     try:
+        if page.get("prepare"):
+            page = {**page, **page["prepare"](context)}
         headers = dict(page.get("headers", {}))
         if page.get("login"):
             login_fn = page.get("login_fn", DEFAULT_LOGIN)
@@ -222,7 +243,12 @@ def measure_page(
         if error:
             record["error"] = error
             return record
+        before = page["snapshot"](context) if page.get("snapshot") else None
         result = wrk_for(base_url + page["path"], page, headers)
+        if page.get("verify"):
+            problem = page["verify"](context, result, before)
+            if problem:
+                record["error"] = problem
     except Exception as exc:  # a broken page must not stop the other measurements
         record["error"] = f"{type(exc).__name__}: {exc}"
         return record
@@ -233,8 +259,10 @@ def measure_page(
         queries_per_request=queries,
         ratio=round(result.requests_per_s / floor_rps, 3) if floor_rps else None,
     )
-    if result.error_summary:
-        record["error"] = result.error_summary
+    if result.ok_2xx is not None:
+        record["ok_2xx"] = result.ok_2xx
+    if result.error_summary or record["error"]:
+        record["error"] = record["error"] or result.error_summary
         return record
     record["status"] = verdict(record)
     return record
@@ -322,7 +350,8 @@ def run() -> list[dict[str, Any]]:
         pg = PostgresServer()
         stack.callback(pg.stop)
         pg.start()
-        env = app_env(pg.create_database("lms_bench"))
+        database_url = pg.create_database("lms_bench")
+        env = app_env(database_url)
         print(f"bench: PostgreSQL on port {pg.port} ({time.monotonic() - t0:.1f}s)", flush=True)
         run_flask(["db", "upgrade"], env, app_dir)
         run_flask(["lms", "seed-demo"], env, app_dir)
@@ -352,7 +381,8 @@ def run() -> list[dict[str, Any]]:
                 with psycopg.connect(pg.dsn("lms_bench")) as connection:
                     page["path"] = connection.execute(page["path_query"]).fetchone()[0]
             print(f"bench: {page['name']} {page['path']} for {seconds}s ...", flush=True)
-            records.append(measure_page(base, page, floor.requests_per_s, logins))
+            context = {"database_url": database_url}
+            records.append(measure_page(base, page, floor.requests_per_s, logins, context))
         if any(r["error"] for r in records):
             print("bench: gunicorn log tail:\n" + gunicorn.log(30), flush=True)
         return records

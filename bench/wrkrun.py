@@ -25,6 +25,7 @@ class WrkResult:
     max_ms: float
     errors: dict[str, int]
     raw_output: str
+    ok_2xx: int | None = None  # 2xx answers, when the page's Lua script counts them
 
     @property
     def error_summary(self) -> str | None:
@@ -113,4 +114,13 @@ def run_wrk(
         max_ms=data["max_us"] / 1000,
         errors={k.removeprefix("err_"): v for k, v in data.items() if k.startswith("err_")},
         raw_output=output,
+        ok_2xx=_ok_2xx(output),
     )
+
+
+def _ok_2xx(output: str) -> int | None:
+    for line in output.splitlines():
+        if line.startswith("BENCH_OK2XX "):
+            value = int(line.split()[1])
+            return value if value >= 0 else None
+    return None

@@ -78,7 +78,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from lms import admin, auth, authoring, catalog, enrolments, files, learning, main
+    from lms import admin, auth, authoring, catalog, enrolments, files, learning, main, video
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp, url_prefix="/auth")
@@ -86,6 +86,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(enrolments.bp)
     app.register_blueprint(learning.bp)
     app.register_blueprint(files.bp)
+    app.register_blueprint(video.bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(authoring.bp, url_prefix="/teach")
 

@@ -84,5 +84,25 @@ def import_command(path: str) -> None:
     click.echo(f"Imported {total} rows into {len(reports)} tables from {path}")
 
 
+@lms_cli.command("cleanup-uploads")
+@click.option(
+    "--older-than-hours",
+    type=click.FloatRange(min=0),
+    default=24,
+    show_default=True,
+    help="Abort uploads started longer ago than this; delete videos superseded as long ago.",
+)
+def cleanup_uploads(older_than_hours: float) -> None:
+    """Abort abandoned multipart video uploads and delete superseded videos."""
+    from datetime import timedelta
+
+    from lms.video.uploads import cleanup
+
+    report = cleanup(timedelta(hours=older_than_hours))
+    db.session.commit()
+    for line in report.lines():
+        click.echo(line)
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(lms_cli)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class DomainError(Exception):
@@ -35,7 +40,16 @@ ERROR_TEXT = {
 }
 
 
+def json_endpoint(view: F) -> F:
+    """Mark a view as a JSON API: its errors are JSON whatever the client accepts."""
+    view.returns_json = True  # type: ignore[attr-defined]
+    return view
+
+
 def _wants_json() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "returns_json", False):
+        return True
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
     return request.is_json or best == "application/json"
 

@@ -82,6 +82,26 @@ def can_open_lessons(user: Any, course: Course, enrolment: Any) -> bool:
     )
 
 
+def can_manage_lesson_media(user: Any, course: Course) -> bool:
+    """Upload and replace lesson videos, captions and handouts."""
+    return can_edit_course(user, course)
+
+
+def can_view_video_analytics(user: Any, course: Course) -> bool:
+    return can_edit_course(user, course)
+
+
+def can_record_watch_time(user: Any, course: Course, enrolment: Any) -> bool:
+    """Only the learner's own active enrolment earns verified watch time (not previews)."""
+    return (
+        is_signed_in(user)
+        and course.is_published
+        and enrolment is not None
+        and enrolment.user_id == getattr(user, "id", None)
+        and enrolment.is_active
+    )
+
+
 def require(allowed: bool) -> None:
     """Stop the request with 403 unless the rule allowed it."""
     if not allowed:

@@ -90,6 +90,7 @@ class Storage(Protocol):
     ) -> None: ...
     def abort_multipart_upload(self, key: str, upload_id: str) -> None: ...
     def pending_uploads(self, prefix: str = "") -> list[PendingUpload]: ...
+    def probe_location(self, key: str, expires_in: int) -> str: ...
 
 
 # --- S3 ---------------------------------------------------------------------------------
@@ -241,6 +242,14 @@ class S3Storage:
             PendingUpload(u["Key"], u["UploadId"], u["Initiated"])
             for u in response.get("Uploads", [])
         ]
+
+    def probe_location(self, key: str, expires_in: int) -> str:
+        """A URL the app servers (not browsers) can read the object from, e.g. for ffprobe."""
+        return self.client.generate_presigned_url(
+            "get_object",
+            Params={"Bucket": self.bucket, "Key": check_key(key)},
+            ExpiresIn=expires_in,
+        )
 
 
 # --- local filesystem ---------------------------------------------------------------------
@@ -437,6 +446,10 @@ class LocalStorage:
                     )
                 )
         return uploads
+
+    def probe_location(self, key: str, expires_in: int) -> str:
+        """The file's path, for tools such as ffprobe running beside the app."""
+        return str(self.path(key))
 
 
 # --- wiring -------------------------------------------------------------------------------

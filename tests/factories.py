@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 
+from sqlalchemy import select
+
 from lms.auth import services as auth_services
 from lms.auth.models import Role, User
 from lms.catalog.models import (
@@ -76,8 +78,9 @@ def muscle(region_: BodyRegion | None = None, zones: list[str] = (), **kwargs) -
         region=region_ or region(),
         **kwargs,
     )
+    db.session.add(made)
     for zone_slug in zones:
-        zone = db.session.query(ReferralZone).filter_by(slug=zone_slug).one_or_none()
+        zone = db.session.scalar(select(ReferralZone).filter_by(slug=zone_slug))
         made.referral_zones.append(zone or ReferralZone(slug=zone_slug, label=zone_slug.title()))
     db.session.add(made)
     db.session.flush()

@@ -10,6 +10,7 @@ import pytest
 from werkzeug.routing import Rule
 
 from lms.auth.models import Role
+from lms.video.models import Handout, VideoUpload
 from tests import factories
 
 PUBLIC = "public"  # anyone, signed in or not
@@ -17,6 +18,12 @@ SIGNED_IN = "signed-in"  # any signed-in user; anonymous users are sent to sign 
 ADMIN = "admin"  # administrators only
 COURSE_EDITOR = "course-editor"  # the course's instructors and administrators
 # (routes without a course, like the authoring home, follow the same rule: learners get 403)
+# The course's editors and its enrolled learners (the sample learner is not enrolled, so the
+# walk expects the same answers as for COURSE_EDITOR; tests/video checks enrolled learners).
+LESSON_VIEWER = "lesson-viewer"
+# Signed in, and the body must carry a lesson page's signed report token: without one every
+# signed-in role gets 400 (tests/video checks real reports).
+REPORT_TOKEN = "report-token"
 
 ACCESS: dict[str, str] = {
     "static": PUBLIC,
@@ -62,6 +69,18 @@ ACCESS: dict[str, str] = {
     "authoring.delete_lesson": COURSE_EDITOR,
     "authoring.move_lesson": COURSE_EDITOR,
     "authoring.reorder_lessons": COURSE_EDITOR,
+    "video.manage": COURSE_EDITOR,
+    "video.upload_captions": COURSE_EDITOR,
+    "video.upload_handout": COURSE_EDITOR,
+    "video.delete_handout": COURSE_EDITOR,
+    "video.start_upload": COURSE_EDITOR,
+    "video.upload_status": COURSE_EDITOR,
+    "video.sign_parts": COURSE_EDITOR,
+    "video.complete_upload": COURSE_EDITOR,
+    "video.abort_upload": COURSE_EDITOR,
+    "video.course_analytics": COURSE_EDITOR,
+    "video.playback": LESSON_VIEWER,
+    "video.watch_report": REPORT_TOKEN,
     "admin.index": ADMIN,
     "admin.users": ADMIN,
 }
@@ -109,6 +128,21 @@ def test_every_route_answers_each_role_as_its_rule_says(app, client, db_session,
     teacher = factories.instructor()
     course = factories.course(teacher)
     module = course.modules[0]
+    lesson = module.lessons[0]
+    upload = VideoUpload(
+        lesson_id=lesson.id,
+        key=f"videos/course-{course.id}/lesson-{lesson.id}/sample.mp4",
+        upload_id="0" * 32,
+        filename="sample.mp4",
+        size=1000,
+        content_type="video/mp4",
+        part_size=5 * 1024 * 1024,
+    )
+    handout = Handout(
+        lesson_id=lesson.id, key=f"handouts/{course.id}/h.pdf", filename="h.pdf", size=9
+    )
+    db_session.add_all([upload, handout])
+    db_session.flush()
     sample = {
         "slug": course.slug,
         "course_id": course.id,
@@ -117,6 +151,8 @@ def test_every_route_answers_each_role_as_its_rule_says(app, client, db_session,
         "filename": "css/app.css",
         "token": "not-a-token",
         "zone": "temple",
+        "upload_id": upload.id,
+        "handout_id": handout.id,
     }
     if role != "anonymous":
         user = teacher if role == "instructor" else factories.user(Role(role))
@@ -138,9 +174,11 @@ def test_every_route_answers_each_role_as_its_rule_says(app, client, db_session,
             ok = sent_to_login
         elif expected == SIGNED_IN:
             ok = status < 500 and status != 403 and not sent_to_login
+        elif expected == REPORT_TOKEN:
+            ok = status == 400
         elif expected == ADMIN:
             ok = (status == 403) != (role == "admin") and status < 500
-        else:  # COURSE_EDITOR: our instructor teaches the sample course
+        else:  # COURSE_EDITOR, LESSON_VIEWER: our instructor teaches the sample course
             ok = (status == 403) == (role == "learner") and status < 500
         if not ok:
             failures.append(f"{method} {url} [{expected}] -> {status} {location}")

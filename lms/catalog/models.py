@@ -227,6 +227,11 @@ class Lesson(db.Model):
     duration_seconds: Mapped[int] = mapped_column(default=0)
     notes_markdown: Mapped[str] = mapped_column(Text, default="")
     required: Mapped[bool] = mapped_column(default=True)
+    # Set by the video domain once an uploaded video is stored and verified; object keys
+    # are made by the server, never taken from the browser.
+    video_key: Mapped[str | None] = mapped_column(String(300))
+    video_content_type: Mapped[str | None] = mapped_column(String(40))
+    captions_key: Mapped[str | None] = mapped_column(String(300))
 
     module: Mapped[Module] = relationship(back_populates="lessons")
 

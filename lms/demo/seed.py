@@ -133,6 +133,10 @@ def seed_demo() -> SeedReport:
             {"user_id": users[email].id, "course_id": courses[slug].id},
         )
     db.session.flush()
+
+    from lms.demo.media_seed import seed_media
+
+    seed_media(courses, report)
     return report
 
 

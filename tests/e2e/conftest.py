@@ -14,7 +14,15 @@ from tests.support.liveserver import LiveServer
 @pytest.fixture(scope="session")
 def live_app(fresh_database, smtp_server):
     """The app as users get it: CSRF on, its own database, the demo content loaded."""
-    app = make_app(fresh_database(), smtp_server, WTF_CSRF_ENABLED=True, TESTING=False)
+    app = make_app(
+        fresh_database(),
+        smtp_server,
+        WTF_CSRF_ENABLED=True,
+        TESTING=False,
+        # Local storage accepts small parts, so a test video takes several (S3 needs 5 MiB).
+        VIDEO_PART_SIZE=64 * 1024,
+        VIDEO_MIN_PART_SIZE=64 * 1024,
+    )
     from lms.demo.seed import seed_demo
 
     with app.app_context():
