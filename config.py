@@ -116,6 +116,11 @@ class Config:
     S3_SECRET_ACCESS_KEY = _str("S3_SECRET_ACCESS_KEY")
     SIGNED_URL_EXPIRY = _int("SIGNED_URL_EXPIRY", 3600)
 
+    # Dashboards: an active learner with no lesson activity for this long has "stalled";
+    # one learner gets at most one reminder per course in the cool-down.
+    STALLED_AFTER_DAYS = _int("STALLED_AFTER_DAYS", 14)
+    REMINDER_COOLDOWN_DAYS = _int("REMINDER_COOLDOWN_DAYS", 3)
+
     # Benchmarks read the number of SQL statements a request ran from this header.
     QUERY_COUNT_HEADER = _bool("LMS_QUERY_COUNT_HEADER")
 

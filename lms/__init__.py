@@ -77,7 +77,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from lms import admin, auth, catalog, enrolments, files, learning, main
+    from lms import admin, auth, catalog, dashboards, enrolments, files, learning, main
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp, url_prefix="/auth")
@@ -86,6 +86,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(learning.bp)
     app.register_blueprint(files.bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
+    app.register_blueprint(dashboards.bp, url_prefix="/dashboards")
 
 
 def _register_template_helpers(app: Flask) -> None:
