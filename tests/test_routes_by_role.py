@@ -10,6 +10,7 @@ import pytest
 from werkzeug.routing import Rule
 
 from lms.auth.models import Role
+from lms.enrolments import services as enrolment_services
 from tests import factories
 
 PUBLIC = "public"  # anyone, signed in or not
@@ -45,6 +46,13 @@ ACCESS: dict[str, str] = {
     "learning.mark_complete": SIGNED_IN,
     "admin.index": ADMIN,
     "admin.users": ADMIN,
+    "dashboards.index": COURSE_EDITOR,  # instructors (their courses) and admins
+    "dashboards.course": COURSE_EDITOR,
+    "dashboards.learner_table": COURSE_EDITOR,
+    "dashboards.learner_export": COURSE_EDITOR,
+    "dashboards.learner": COURSE_EDITOR,
+    "dashboards.remind": COURSE_EDITOR,
+    "dashboards.remind_stalled": COURSE_EDITOR,
 }
 
 ROLES = ["anonymous", "learner", "instructor", "admin"]
@@ -76,12 +84,15 @@ def build_url(app, rule: Rule, sample: dict) -> str:
 def test_every_route_answers_each_role_as_its_rule_says(app, client, db_session, login, role):
     teacher = factories.instructor()
     course = factories.course(teacher)
+    enrolled = factories.learner()
+    enrolment_services.enrol(enrolled, course)
     sample = {
         "slug": course.slug,
         "filename": "css/app.css",
         "token": "not-a-token",
         "zone": "temple",
         "lesson_id": course.modules[0].lessons[0].id,
+        "user_id": enrolled.id,
     }
     if role != "anonymous":
         user = teacher if role == "instructor" else factories.user(Role(role))

@@ -10,8 +10,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, asc, desc, exists, false, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Select, Subquery, asc, desc, exists, false, func, or_, select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from lms.auth.forms import US_STATES
 from lms.auth.models import Licence, User
@@ -107,16 +107,17 @@ def learner_statement(
     rules: completion.CourseRules,
     now: datetime,
     with_progress: bool = False,
-) -> Select:
-    """select(Enrolment, User[, required_done, last_seen_at]) for the filters and sort."""
+) -> tuple[Select, Subquery | None]:
+    """select(Enrolment) with its user, filtered and sorted; and the progress subquery joined.
+
+    The per-learner progress aggregate is joined only when sorting or filtering needs it.
+    """
     with_progress = with_progress or query.needs_progress
     progress = completion.learner_progress_subquery(rules) if with_progress else None
-    columns = [Enrolment, User]
-    if progress is not None:
-        columns += [progress.c.required_done, progress.c.last_seen_at]
     statement = (
-        select(*columns)
-        .join(User, User.id == Enrolment.user_id)
+        select(Enrolment)
+        .join(Enrolment.user)
+        .options(contains_eager(Enrolment.user))
         .where(Enrolment.course_id == course.id)
     )
     if progress is not None:
@@ -171,12 +172,12 @@ def learner_statement(
     if progress is not None:
         keys["progress"] = [order(required_done)]
         keys["last_active"] = [order(last_activity(progress))]
-    return statement.order_by(*keys[query.sort], asc(User.id))
+    return statement.order_by(*keys[query.sort], asc(User.id)), progress
 
 
-def page_rows(course: Course, items: list, rules: completion.CourseRules) -> list[LearnerRow]:
-    """A page of (Enrolment, User, ...) rows with the engine's progress, in two more queries."""
-    user_ids = [row[1].id for row in items]
+def page_rows(course: Course, enrolments: list[Enrolment]) -> list[LearnerRow]:
+    """A page of enrolments with the engine's progress and last activity, in three queries."""
+    user_ids = [enrolment.user_id for enrolment in enrolments]
     progress = completion.course_progress_table(course, user_ids)
     last_seen = dict(
         db.session.execute(
@@ -188,20 +189,19 @@ def page_rows(course: Course, items: list, rules: completion.CourseRules) -> lis
     # Licences are shown beside names; one query for the page.
     db.session.scalars(
         select(User).where(User.id.in_(user_ids)).options(selectinload(User.licences))
-    ).all()
+    ).unique().all()
     return [
-        LearnerRow(row[0], row[1], progress[row[1].id], last_seen.get(row[1].id)) for row in items
+        LearnerRow(item, item.user, progress[item.user_id], last_seen.get(item.user_id))
+        for item in enrolments
     ]
 
 
 def learners_page(course: Course, query: LearnerQuery, page: int, now: datetime | None = None):
     """One page of the learner table: (pagination, rows)."""
     rules = completion.course_rules(course)
-    statement = learner_statement(course, query, rules, now or utcnow())
-    pagination = db.paginate(
-        statement, page=page, per_page=PER_PAGE, error_out=False, scalars=False, count=True
-    )
-    return pagination, page_rows(course, list(pagination.items), rules)
+    statement, _ = learner_statement(course, query, rules, now or utcnow())
+    pagination = db.paginate(statement, page=page, per_page=PER_PAGE, error_out=False)
+    return pagination, page_rows(course, list(pagination.items))
 
 
 EXPORT_HEADER = (
@@ -232,8 +232,10 @@ def export_rows(
         .group_by(Licence.user_id)
         .subquery("user_licences")
     )
-    statement = learner_statement(course, query, rules, now or utcnow(), with_progress=True)
-    required_done, last_seen_at = list(statement.selected_columns)[2:4]
+    statement, progress = learner_statement(
+        course, query, rules, now or utcnow(), with_progress=True
+    )
+    required_done, last_seen_at = progress.c.required_done, progress.c.last_seen_at
     statement = (
         statement.outerjoin(licences, licences.c.user_id == User.id)
         .with_only_columns(

@@ -105,12 +105,10 @@ def remind_stalled(course: Course, sent_by: User) -> BulkReminderResult:
     """Email every stalled learner not reminded within the cool-down."""
     now = utcnow()
     rules = completion.course_rules(course)
-    statement = learner_statement(course, LearnerQuery(status="stalled"), rules, now)
+    statement, _ = learner_statement(course, LearnerQuery(status="stalled"), rules, now)
     stalled = [
-        (enrolment, learner)
-        for enrolment, learner, *_ in db.session.execute(
-            statement.with_for_update(of=Enrolment)
-        ).all()
+        (enrolment, enrolment.user)
+        for enrolment in db.session.scalars(statement.with_for_update(of=Enrolment)).unique()
     ]
     recent = last_reminded(course, [learner.id for _, learner in stalled])
     sent = skipped = 0
