@@ -46,6 +46,16 @@ ACCESS: dict[str, str] = {
     "learning.mark_complete": SIGNED_IN,
     "admin.index": ADMIN,
     "admin.users": ADMIN,
+    "admin.user": ADMIN,
+    "admin.deactivate_user": ADMIN,
+    "admin.reactivate_user": ADMIN,
+    "admin.courses": ADMIN,
+    "admin.enrolment_list": ADMIN,
+    "admin.enrol": ADMIN,
+    "admin.withdraw": ADMIN,
+    "admin.bulk_upload": ADMIN,
+    "admin.bulk_preview": ADMIN,
+    "admin.bulk_confirm": ADMIN,
     "dashboards.index": COURSE_EDITOR,  # instructors (their courses) and admins
     "dashboards.course": COURSE_EDITOR,
     "dashboards.learner_table": COURSE_EDITOR,
@@ -85,7 +95,7 @@ def test_every_route_answers_each_role_as_its_rule_says(app, client, db_session,
     teacher = factories.instructor()
     course = factories.course(teacher)
     enrolled = factories.learner()
-    enrolment_services.enrol(enrolled, course)
+    enrolment = enrolment_services.enrol(enrolled, course)
     sample = {
         "slug": course.slug,
         "filename": "css/app.css",
@@ -93,6 +103,8 @@ def test_every_route_answers_each_role_as_its_rule_says(app, client, db_session,
         "zone": "temple",
         "lesson_id": course.modules[0].lessons[0].id,
         "user_id": enrolled.id,
+        "enrolment_id": enrolment.id,
+        "batch_id": 2**31 - 1,
     }
     if role != "anonymous":
         user = teacher if role == "instructor" else factories.user(Role(role))

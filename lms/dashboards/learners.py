@@ -23,6 +23,7 @@ from lms.enrolments.models import Enrolment, EnrolmentStatus
 from lms.extensions import db
 from lms.learning import completion
 from lms.learning.models import LessonProgress
+from lms.textsearch import ESCAPE, contains_pattern
 
 SORTS = ("name", "progress", "last_active", "enrolled", "status")
 STATUSES = ("active", "completed", "withdrawn", "stalled")
@@ -96,11 +97,6 @@ class LearnerRow:
         return self.last_seen_at or self.enrolment.enrolled_at
 
 
-def _like(text: str) -> str:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def learner_statement(
     course: Course,
     query: LearnerQuery,
@@ -125,14 +121,14 @@ def learner_statement(
         required_done = func.coalesce(progress.c.required_done, 0)
 
     if query.q:
-        pattern = _like(query.q)
+        pattern = contains_pattern(query.q)
         statement = statement.where(
             or_(
-                func.lower(User.legal_name).like(pattern, escape="\\"),
-                User.email.like(pattern, escape="\\"),
+                func.lower(User.legal_name).like(pattern, escape=ESCAPE),
+                User.email.like(pattern, escape=ESCAPE),
                 exists().where(
                     Licence.user_id == User.id,
-                    func.lower(Licence.number).like(pattern, escape="\\"),
+                    func.lower(Licence.number).like(pattern, escape=ESCAPE),
                 ),
             )
         )
