@@ -133,6 +133,12 @@ def seed_demo() -> SeedReport:
             {"user_id": users[email].id, "course_id": courses[slug].id},
         )
     db.session.flush()
+
+    from lms.demo.activity import seed_activity
+
+    added = seed_activity()
+    if added:
+        report.created["demo learners with progress"] = added
     return report
 
 
