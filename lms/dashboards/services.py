@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, case, extract, func, literal, select, union_all
+from sqlalchemy import and_, extract, func, literal, select, union_all
 from sqlalchemy.orm import selectinload
 
 from lms import permissions
@@ -118,9 +118,9 @@ def course_summary(course: Course, now: datetime | None = None) -> CourseSummary
         select(
             required_done,
             func.count(),
-            func.count(case((progress.c.last_seen_at >= now - timedelta(days=7), 1))),
-            func.count(case((progress.c.last_seen_at >= now - timedelta(days=30), 1))),
-            func.count(case((idle, 1))),
+            func.count().filter(progress.c.last_seen_at >= now - timedelta(days=7)),
+            func.count().filter(progress.c.last_seen_at >= now - timedelta(days=30)),
+            func.count().filter(idle),
         )
         .select_from(Enrolment)
         .join(progress, progress.c.user_id == Enrolment.user_id, isouter=True)
@@ -183,30 +183,36 @@ def median_days_to_complete(course: Course) -> float | None:
 
 def lesson_funnel(course: Course, rules: completion.CourseRules) -> list[FunnelStep]:
     """Per lesson: enrolled learners who opened it, and for whom the engine counts it done."""
-    counts = {
-        lesson_id: (reached, done)
-        for lesson_id, reached, done in db.session.execute(
+
+    def per_lesson(*where) -> dict[int, tuple[int, int]]:
+        statement = (
             select(
                 LessonProgress.lesson_id,
                 func.count(),
-                func.count(case((completion.completed_clause(rules), 1))),
+                func.count().filter(completion.completed_clause(rules)),
             )
-            .join(
-                Enrolment,
-                and_(
-                    Enrolment.user_id == LessonProgress.user_id,
-                    Enrolment.course_id == LessonProgress.course_id,
-                ),
-            )
-            .where(LessonProgress.course_id == course.id, Enrolment.status.in_(COUNTED))
+            .where(LessonProgress.course_id == course.id, *where)
             .group_by(LessonProgress.lesson_id)
         )
-    }
-    return [
-        FunnelStep(lesson, module.title, *counts.get(lesson.id, (0, 0)))
-        for module in course.modules
-        for lesson in module.lessons
-    ]
+        return {lesson: (reached, done) for lesson, reached, done in db.session.execute(statement)}
+
+    # Everyone's rows minus those of learners who left: one scan without a join, plus a
+    # few index lookups, instead of joining every row to its enrolment.
+    everyone = per_lesson()
+    left = per_lesson(
+        LessonProgress.user_id.in_(
+            select(Enrolment.user_id).where(
+                Enrolment.course_id == course.id, Enrolment.status.not_in(COUNTED)
+            )
+        )
+    )
+    steps = []
+    for module in course.modules:
+        for lesson in module.lessons:
+            reached, done = everyone.get(lesson.id, (0, 0))
+            gone_reached, gone_done = left.get(lesson.id, (0, 0))
+            steps.append(FunnelStep(lesson, module.title, reached - gone_reached, done - gone_done))
+    return steps
 
 
 def dashboard_courses(user: User) -> list[Course]:

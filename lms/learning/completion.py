@@ -331,19 +331,27 @@ def completed_clause(rules: CourseRules) -> ColumnElement[bool]:
     return or_(*terms) if terms else false()
 
 
-def learner_progress_subquery(rules: CourseRules, user_ids: Iterable[int] | None = None):
-    """Per learner of the course: completed lesson ids, completed required lessons, last seen."""
+def learner_progress_subquery(
+    rules: CourseRules, user_ids: Iterable[int] | None = None, with_ids: bool = False
+):
+    """Per learner of the course: completed required lessons, last seen and, if asked,
+    the ids of every completed lesson (a comma-separated string)."""
     done = completed_clause(rules)
-    required_done = and_(done, LessonProgress.lesson_id.in_(rules.required_lesson_ids))
+    required = rules.required_lesson_ids
+    if len(required) == len(rules.lessons):
+        required_done = done  # every lesson is required: no second membership test per row
+    else:
+        required_done = and_(done, LessonProgress.lesson_id.in_(required))
+    columns = [
+        LessonProgress.user_id.label("user_id"),
+        func.count().filter(required_done).label("required_done"),
+        func.max(LessonProgress.last_seen_at).label("last_seen_at"),
+    ]
+    if with_ids:
+        completed_ids = case((done, cast(LessonProgress.lesson_id, String)))
+        columns.append(func.aggregate_strings(completed_ids, ",").label("completed_ids"))
     statement = (
-        select(
-            LessonProgress.user_id.label("user_id"),
-            func.count(case((required_done, 1))).label("required_done"),
-            func.aggregate_strings(case((done, cast(LessonProgress.lesson_id, String))), ",").label(
-                "completed_ids"
-            ),
-            func.max(LessonProgress.last_seen_at).label("last_seen_at"),
-        )
+        select(*columns)
         .where(LessonProgress.course_id == rules.course_id)
         .group_by(LessonProgress.user_id)
     )
@@ -362,7 +370,7 @@ def course_progress_table(
     """Every enrolled learner's progress (or those in `user_ids`), in one query."""
     rules = course_rules(course)
     wanted = None if user_ids is None else list(user_ids)
-    progress = learner_progress_subquery(rules, wanted)
+    progress = learner_progress_subquery(rules, wanted, with_ids=True)
     statement = (
         select(Enrolment.user_id, progress.c.completed_ids)
         .join(progress, progress.c.user_id == Enrolment.user_id, isouter=True)
