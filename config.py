@@ -135,6 +135,10 @@ class Config:
     # Watch reports: largest body accepted, and how long a lesson page's report token lasts.
     WATCH_REPORT_MAX_BYTES = _int("WATCH_REPORT_MAX_BYTES", 64 * 1024)
     WATCH_TOKEN_MAX_AGE = _int("WATCH_TOKEN_MAX_AGE", 12 * 3600)
+    # Dashboards: an active learner with no lesson activity for this long has "stalled";
+    # one learner gets at most one reminder per course in the cool-down.
+    STALLED_AFTER_DAYS = _int("STALLED_AFTER_DAYS", 14)
+    REMINDER_COOLDOWN_DAYS = _int("REMINDER_COOLDOWN_DAYS", 3)
 
     # Benchmarks read the number of SQL statements a request ran from this header.
     QUERY_COUNT_HEADER = _bool("LMS_QUERY_COUNT_HEADER")

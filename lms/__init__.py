@@ -78,7 +78,18 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from lms import admin, auth, authoring, catalog, enrolments, files, learning, main, video
+    from lms import (
+        admin,
+        auth,
+        authoring,
+        catalog,
+        dashboards,
+        enrolments,
+        files,
+        learning,
+        main,
+        video,
+    )
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp, url_prefix="/auth")
@@ -89,6 +100,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(video.bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(authoring.bp, url_prefix="/teach")
+    app.register_blueprint(dashboards.bp, url_prefix="/dashboards")
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -1,7 +1,9 @@
 """Imports every model module so the metadata (and Alembic) sees all tables."""
 
+from lms.admin import models as admin_models  # noqa: F401
 from lms.auth import models as auth_models  # noqa: F401
 from lms.catalog import models as catalog_models  # noqa: F401
+from lms.dashboards import models as dashboard_models  # noqa: F401
 from lms.enrolments import models as enrolment_models  # noqa: F401
 from lms.learning import models as learning_models  # noqa: F401
 from lms.video import models as video_models  # noqa: F401

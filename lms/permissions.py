@@ -102,6 +102,34 @@ def can_record_watch_time(user: Any, course: Course, enrolment: Any) -> bool:
     )
 
 
+def can_view_dashboards(user: Any) -> bool:
+    """Reach "My dashboards": instructors (their courses) and administrators (all)."""
+    return is_admin(user) or is_instructor(user)
+
+
+def can_view_course_dashboard(user: Any, course: Course) -> bool:
+    """A course's dashboard, learner table, export and learner pages."""
+    return can_edit_course(user, course)
+
+
+def can_remind_learners(user: Any, course: Course) -> bool:
+    return can_edit_course(user, course)
+
+
+def can_change_roles(user: Any, target: Any) -> bool:
+    return is_admin(user)
+
+
+def can_deactivate(user: Any, target: Any) -> bool:
+    """Administrators deactivate others; never themselves (they would lock themselves out)."""
+    return is_admin(user) and getattr(target, "id", None) != getattr(user, "id", None)
+
+
+def can_manage_all_enrolments(user: Any) -> bool:
+    """List, enrol and withdraw across every course, and bulk-enrol from a CSV."""
+    return is_admin(user)
+
+
 def require(allowed: bool) -> None:
     """Stop the request with 403 unless the rule allowed it."""
     if not allowed:

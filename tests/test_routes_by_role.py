@@ -10,6 +10,7 @@ import pytest
 from werkzeug.routing import Rule
 
 from lms.auth.models import Role
+from lms.enrolments import services as enrolment_services
 from lms.video.models import Handout, VideoUpload
 from tests import factories
 
@@ -83,6 +84,23 @@ ACCESS: dict[str, str] = {
     "video.watch_report": REPORT_TOKEN,
     "admin.index": ADMIN,
     "admin.users": ADMIN,
+    "admin.user": ADMIN,
+    "admin.deactivate_user": ADMIN,
+    "admin.reactivate_user": ADMIN,
+    "admin.courses": ADMIN,
+    "admin.enrolment_list": ADMIN,
+    "admin.enrol": ADMIN,
+    "admin.withdraw": ADMIN,
+    "admin.bulk_upload": ADMIN,
+    "admin.bulk_preview": ADMIN,
+    "admin.bulk_confirm": ADMIN,
+    "dashboards.index": COURSE_EDITOR,  # instructors (their courses) and admins
+    "dashboards.course": COURSE_EDITOR,
+    "dashboards.learner_table": COURSE_EDITOR,
+    "dashboards.learner_export": COURSE_EDITOR,
+    "dashboards.learner": COURSE_EDITOR,
+    "dashboards.remind": COURSE_EDITOR,
+    "dashboards.remind_stalled": COURSE_EDITOR,
 }
 
 ROLES = ["anonymous", "learner", "instructor", "admin"]
@@ -143,6 +161,8 @@ def test_every_route_answers_each_role_as_its_rule_says(app, client, db_session,
     )
     db_session.add_all([upload, handout])
     db_session.flush()
+    enrolled = factories.learner()
+    enrolment = enrolment_services.enrol(enrolled, course)
     sample = {
         "slug": course.slug,
         "course_id": course.id,
@@ -153,6 +173,9 @@ def test_every_route_answers_each_role_as_its_rule_says(app, client, db_session,
         "zone": "temple",
         "upload_id": upload.id,
         "handout_id": handout.id,
+        "user_id": enrolled.id,
+        "enrolment_id": enrolment.id,
+        "batch_id": 2**31 - 1,
     }
     if role != "anonymous":
         user = teacher if role == "instructor" else factories.user(Role(role))

@@ -134,6 +134,13 @@ def seed_demo() -> SeedReport:
         )
     db.session.flush()
 
+    # Learners first: the media seed gives every enrolled learner some watch history.
+    from lms.demo.activity import seed_activity
+
+    added = seed_activity()
+    if added:
+        report.created["demo learners with progress"] = added
+
     from lms.demo.media_seed import seed_media
 
     seed_media(courses, report)

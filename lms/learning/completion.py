@@ -7,10 +7,11 @@ certificates ask this module and never recompute completion themselves.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import enum
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, String, and_, case, cast, false, func, or_, select
 
 from lms.catalog.models import Course, Lesson, LessonKind
 from lms.db import utcnow
@@ -79,14 +80,92 @@ class CourseProgress:
         return int(100 * self.steps_done / self.steps_total)
 
 
-def lesson_is_complete(evidence: LessonEvidence, video_threshold: float) -> bool:
+class Needs(enum.StrEnum):
+    """What evidence completes a lesson."""
+
+    MARKED = "marked"  # the learner marked it complete
+    WATCHED = "watched"  # verified watch time at or above a number of seconds
+    NEVER = "never"  # cannot be completed yet (a video of unknown length)
+
+
+@dataclass(frozen=True)
+class LessonRule:
+    """The completion rule of one lesson, decided from the syllabus alone.
+
+    Both paths apply it: `met` to one learner's evidence, `clause` to `lesson_progress`
+    rows in SQL, so the per-learner engine and the set-based dashboards cannot disagree.
+    """
+
+    lesson_id: int
+    required: bool
+    needs: Needs
+    min_verified_seconds: float = 0
+
+    def met(self, marked_complete: bool, verified_seconds: float) -> bool:
+        if self.needs == Needs.WATCHED:
+            return verified_seconds >= self.min_verified_seconds
+        return self.needs == Needs.MARKED and marked_complete
+
+    def clause(self) -> ColumnElement[bool]:
+        """SQL: this lesson_progress row is a completion of this lesson under the same rule."""
+        is_lesson = LessonProgress.lesson_id == self.lesson_id
+        if self.needs == Needs.WATCHED:
+            return and_(is_lesson, LessonProgress.verified_seconds >= self.min_verified_seconds)
+        if self.needs == Needs.MARKED:
+            return and_(is_lesson, LessonProgress.marked_complete_at.is_not(None))
+        return false()
+
+
+def lesson_rule(evidence: LessonEvidence, video_threshold: float) -> LessonRule:
     """Reading: marked complete. Video: verified coverage at or above the threshold."""
     if evidence.kind == LessonKind.VIDEO and evidence.has_video:
         if evidence.duration_seconds <= 0:
-            return False
-        return evidence.verified_seconds >= video_threshold * evidence.duration_seconds
+            return LessonRule(evidence.lesson_id, evidence.required, Needs.NEVER)
+        return LessonRule(
+            evidence.lesson_id,
+            evidence.required,
+            Needs.WATCHED,
+            video_threshold * evidence.duration_seconds,
+        )
     # A video lesson without a video yet is studied from its notes, like a reading.
-    return evidence.marked_complete
+    return LessonRule(evidence.lesson_id, evidence.required, Needs.MARKED)
+
+
+def lesson_is_complete(evidence: LessonEvidence, video_threshold: float) -> bool:
+    return lesson_rule(evidence, video_threshold).met(
+        evidence.marked_complete, evidence.verified_seconds
+    )
+
+
+def decide(
+    required_lesson_ids: Iterable[int],
+    completed_lesson_ids: frozenset[int],
+    required_quizzes: Sequence[QuizEvidence] = (),
+    evaluation_required: bool = False,
+    evaluation_submitted: bool = False,
+) -> CourseProgress:
+    """Course completion from the set of completed lessons and the other requirements."""
+    required = list(required_lesson_ids)
+    done_required = sum(1 for lesson_id in required if lesson_id in completed_lesson_ids)
+    missing: list[str] = []
+    if done_required < len(required):
+        left = len(required) - done_required
+        missing.append(f"{left} required lesson{'s' if left != 1 else ''} to complete")
+    for quiz in required_quizzes:
+        if not quiz.passed:
+            missing.append(f"pass the quiz “{quiz.title}”")
+    if evaluation_required and not evaluation_submitted:
+        missing.append("submit the course evaluation")
+    return CourseProgress(
+        completed_lesson_ids=completed_lesson_ids,
+        required_lessons=len(required),
+        completed_required_lessons=done_required,
+        quizzes_required=len(required_quizzes),
+        quizzes_passed=sum(1 for quiz in required_quizzes if quiz.passed),
+        evaluation_required=evaluation_required,
+        evaluation_submitted=evaluation_submitted,
+        missing=tuple(missing),
+    )
 
 
 def course_progress(evidence: CourseEvidence) -> CourseProgress:
@@ -96,26 +175,12 @@ def course_progress(evidence: CourseEvidence) -> CourseProgress:
         for item in evidence.lessons
         if lesson_is_complete(item, evidence.video_threshold)
     )
-    required = [item for item in evidence.lessons if item.required]
-    done_required = sum(1 for item in required if item.lesson_id in completed)
-    missing: list[str] = []
-    if done_required < len(required):
-        left = len(required) - done_required
-        missing.append(f"{left} required lesson{'s' if left != 1 else ''} to complete")
-    for quiz in evidence.required_quizzes:
-        if not quiz.passed:
-            missing.append(f"pass the quiz “{quiz.title}”")
-    if evidence.evaluation_required and not evidence.evaluation_submitted:
-        missing.append("submit the course evaluation")
-    return CourseProgress(
-        completed_lesson_ids=completed,
-        required_lessons=len(required),
-        completed_required_lessons=done_required,
-        quizzes_required=len(evidence.required_quizzes),
-        quizzes_passed=sum(1 for quiz in evidence.required_quizzes if quiz.passed),
-        evaluation_required=evidence.evaluation_required,
-        evaluation_submitted=evidence.evaluation_submitted,
-        missing=tuple(missing),
+    return decide(
+        (item.lesson_id for item in evidence.lessons if item.required),
+        completed,
+        evidence.required_quizzes,
+        evidence.evaluation_required,
+        evidence.evaluation_submitted,
     )
 
 
@@ -192,3 +257,128 @@ def refresh(enrolment: Enrolment, course: Course) -> CourseProgress:
         enrolment.completed_at = now
     db.session.flush()
     return progress
+
+
+# --- set-based path: every learner of a course at once ----------------------------------
+#
+# The per-learner path above loads rows and builds evidence; at thousands of learners that
+# is too slow. This path applies the same `LessonRule`s in SQL (`LessonRule.clause`) and the
+# same `decide`, so both paths give one answer (tests/learning/test_completion_table.py).
+
+
+@dataclass(frozen=True)
+class CourseRules:
+    """A course's completion rules, read from its syllabus once."""
+
+    course_id: int
+    lessons: tuple[LessonRule, ...]
+    required_quizzes: tuple[QuizEvidence, ...] = ()
+    evaluation_required: bool = False
+
+    @property
+    def required_lesson_ids(self) -> tuple[int, ...]:
+        return tuple(rule.lesson_id for rule in self.lessons if rule.required)
+
+    def decide(self, completed_lesson_ids: frozenset[int]) -> CourseProgress:
+        return decide(
+            self.required_lesson_ids,
+            completed_lesson_ids,
+            self.required_quizzes,
+            self.evaluation_required,
+        )
+
+    def outcomes(self) -> list[CourseProgress]:
+        """The engine's decision for 0, 1, ... n completed required lessons (index = count).
+
+        Dashboards aggregate counts in SQL and read percent and completeness from here.
+        """
+        required = self.required_lesson_ids
+        return [self.decide(frozenset(required[:done])) for done in range(len(required) + 1)]
+
+    def required_done_range(self, low: int, high: int) -> tuple[int, int] | None:
+        """Counts of completed required lessons whose percent lies in [low, high]."""
+        counts = [n for n, item in enumerate(self.outcomes()) if low <= item.percent <= high]
+        return (min(counts), max(counts)) if counts else None
+
+    def required_done_to_complete(self) -> int | None:
+        """The fewest completed required lessons that complete the course (None: cannot)."""
+        return next((n for n, item in enumerate(self.outcomes()) if item.is_complete), None)
+
+
+def course_rules(course: Course) -> CourseRules:
+    """The rules `course_evidence` applies, without any learner's evidence."""
+    evidence = course_evidence(course, ())
+    return CourseRules(
+        course_id=course.id,
+        lessons=tuple(lesson_rule(item, evidence.video_threshold) for item in evidence.lessons),
+        required_quizzes=evidence.required_quizzes,
+        evaluation_required=evidence.evaluation_required,
+    )
+
+
+def completed_clause(rules: CourseRules) -> ColumnElement[bool]:
+    """SQL: a lesson_progress row that completes its lesson, under the course's rules."""
+    marked = [rule.lesson_id for rule in rules.lessons if rule.needs == Needs.MARKED]
+    terms = [rule.clause() for rule in rules.lessons if rule.needs == Needs.WATCHED]
+    if marked:
+        # One IN for all "marked" lessons: the same test as LessonRule.clause, shorter SQL.
+        terms.append(
+            and_(
+                LessonProgress.lesson_id.in_(marked),
+                LessonProgress.marked_complete_at.is_not(None),
+            )
+        )
+    return or_(*terms) if terms else false()
+
+
+def learner_progress_subquery(
+    rules: CourseRules, user_ids: Iterable[int] | None = None, with_ids: bool = False
+):
+    """Per learner of the course: completed required lessons, last seen and, if asked,
+    the ids of every completed lesson (a comma-separated string)."""
+    done = completed_clause(rules)
+    required = rules.required_lesson_ids
+    if len(required) == len(rules.lessons):
+        required_done = done  # every lesson is required: no second membership test per row
+    else:
+        required_done = and_(done, LessonProgress.lesson_id.in_(required))
+    columns = [
+        LessonProgress.user_id.label("user_id"),
+        func.count().filter(required_done).label("required_done"),
+        func.max(LessonProgress.last_seen_at).label("last_seen_at"),
+    ]
+    if with_ids:
+        completed_ids = case((done, cast(LessonProgress.lesson_id, String)))
+        columns.append(func.aggregate_strings(completed_ids, ",").label("completed_ids"))
+    statement = (
+        select(*columns)
+        .where(LessonProgress.course_id == rules.course_id)
+        .group_by(LessonProgress.user_id)
+    )
+    if user_ids is not None:
+        statement = statement.where(LessonProgress.user_id.in_(list(user_ids)))
+    return statement.subquery("learner_progress")
+
+
+def _parse_ids(text: str | None) -> frozenset[int]:
+    return frozenset(int(item) for item in text.split(",")) if text else frozenset()
+
+
+def course_progress_table(
+    course: Course, user_ids: Iterable[int] | None = None
+) -> dict[int, CourseProgress]:
+    """Every enrolled learner's progress (or those in `user_ids`), in one query."""
+    rules = course_rules(course)
+    wanted = None if user_ids is None else list(user_ids)
+    progress = learner_progress_subquery(rules, wanted, with_ids=True)
+    statement = (
+        select(Enrolment.user_id, progress.c.completed_ids)
+        .join(progress, progress.c.user_id == Enrolment.user_id, isouter=True)
+        .where(Enrolment.course_id == course.id)
+    )
+    if wanted is not None:
+        statement = statement.where(Enrolment.user_id.in_(wanted))
+    return {
+        user_id: rules.decide(_parse_ids(completed))
+        for user_id, completed in db.session.execute(statement)
+    }

@@ -26,6 +26,8 @@ class LessonProgress(db.Model):
         CheckConstraint("verified_seconds >= 0", name="verified_non_negative"),
         # Dashboards read a course's progress learner by learner.
         Index("ix_lesson_progress_course_user", "course_id", "user_id"),
+        # "Active in the last 7 days": a range scan per course.
+        Index("ix_lesson_progress_course_last_seen", "course_id", "last_seen_at", "user_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

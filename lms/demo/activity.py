@@ -1,0 +1,198 @@
+"""Demo learners with a realistic spread of progress, so the dashboards have a story to tell.
+
+About 220 extra learners in three courses over the last 60 days: some finished, many part
+way, some stalled for weeks, some never started. Rows go in with bulk inserts and one
+password hash shared by every demo learner (hashing 220 passwords would take minutes).
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import selectinload
+
+from lms.auth.models import Licence, Role, User, UserRole, new_session_token
+from lms.auth.passwords import hash_password
+from lms.catalog.models import Course, LessonKind, Module
+from lms.db import utcnow
+from lms.demo import content
+from lms.enrolments.models import Enrolment, EnrolmentStatus
+from lms.extensions import db
+from lms.learning import completion
+from lms.learning.models import LessonProgress
+
+LEARNERS = 220
+COURSES = ("upper-trapezius", "quadratus-lumborum", "piriformis")
+FIRST = [
+    "Amara",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Elena",
+    "Farid",
+    "Grace",
+    "Hugo",
+    "Ines",
+    "Jae",
+    "Kofi",
+    "Lena",
+    "Mateo",
+    "Nadia",
+    "Omar",
+    "Paula",
+    "Quinn",
+    "Rosa",
+    "Sami",
+    "Tara",
+    "Uma",
+    "Victor",
+    "Wen",
+    "Xavier",
+    "Yara",
+    "Zane",
+    "Aiko",
+    "Bruno",
+    "Celia",
+    "Dario",
+]
+LAST = [
+    "Abbott",
+    "Baptiste",
+    "Castillo",
+    "Delgado",
+    "Eriksen",
+    "Fontaine",
+    "Gallo",
+    "Haddad",
+    "Ito",
+    "Jensen",
+    "Khan",
+    "Lopez",
+    "Moreau",
+    "Nakamura",
+    "Osei",
+    "Park",
+    "Quist",
+    "Reyes",
+    "Singh",
+    "Torres",
+    "Ueda",
+    "Vance",
+    "Wong",
+    "Yilmaz",
+    "Zhou",
+]
+STATES = ("CA", "CA", "CA", "NY", "FL", "TX", "WA", "OR", "MA", "CO")
+
+
+def email_of(number: int) -> str:
+    return f"learner{number:03d}@demo.lms"
+
+
+def seed_activity() -> int:
+    """Add the demo learners and their progress unless they exist; returns learners added."""
+    if db.session.scalar(select(User.id).where(User.email == email_of(1))) is not None:
+        return 0
+    courses = list(
+        db.session.scalars(
+            select(Course)
+            .where(Course.slug.in_(COURSES))
+            .options(selectinload(Course.modules).selectinload(Module.lessons))
+        )
+    )
+    if not courses:
+        return 0
+    rng = random.Random(2026)  # the same demo every time
+    now = utcnow()
+    password_hash = hash_password(content.DEMO_PASSWORD)
+    people = []
+    for number in range(1, LEARNERS + 1):
+        people.append(
+            {
+                "email": email_of(number),
+                "legal_name": f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                "password_hash": password_hash,
+                "email_verified_at": now - timedelta(days=90),
+                "active": True,
+                "session_token": new_session_token(),
+                "failed_logins": 0,
+                "created_at": now - timedelta(days=90),
+            }
+        )
+    user_ids = list(
+        db.session.scalars(insert(User).returning(User.id, sort_by_parameter_order=True), people)
+    )
+    db.session.execute(
+        insert(UserRole), [{"user_id": uid, "role": Role.LEARNER} for uid in user_ids]
+    )
+    db.session.execute(
+        insert(Licence),
+        [
+            {"user_id": uid, "state": rng.choice(STATES), "number": f"AC {10000 + index}"}
+            for index, uid in enumerate(user_ids)
+        ],
+    )
+    enrolments, progress = [], []
+    for uid in user_ids:
+        for course in rng.sample(courses, rng.choice((1, 1, 2, 2, 3))):
+            _learner_in_course(rng, now, uid, course, enrolments, progress)
+    db.session.execute(insert(Enrolment), enrolments)
+    db.session.execute(insert(LessonProgress), progress)
+    db.session.flush()
+    return len(user_ids)
+
+
+def _learner_in_course(rng, now, user_id, course, enrolments, progress) -> None:
+    lessons = completion.course_lessons(course)
+    enrolled_at = now - timedelta(days=rng.uniform(1, 60), minutes=rng.randint(0, 600))
+    kind = rng.choices(("finished", "studying", "stalled", "not started"), (25, 40, 20, 15))[0]
+    if kind == "not started":
+        done = 0
+    elif kind == "finished":
+        done = len(lessons)
+    else:
+        done = rng.randint(1, max(1, len(lessons) - 1))
+    # Stalled learners stopped 15-45 days ago; others were last here within their span.
+    span = (now - enrolled_at).total_seconds()
+    if kind == "stalled":
+        last = now - timedelta(days=rng.uniform(15, 45))
+        if last <= enrolled_at:
+            last = enrolled_at + timedelta(hours=2)
+    else:
+        last = enrolled_at + timedelta(seconds=span * rng.uniform(0.5, 1.0))
+    moment = enrolled_at
+    step = (last - enrolled_at) / max(1, done + 1)
+    completed_at = None
+    visited = min(len(lessons), done + (1 if kind in ("studying", "stalled") else 0))
+    for index, lesson in enumerate(lessons[:visited]):
+        moment = moment + step
+        finished = index < done
+        watched = lesson.duration_seconds * rng.uniform(0.92, 1.0) if finished else 0
+        progress.append(
+            {
+                "user_id": user_id,
+                "lesson_id": lesson.id,
+                "course_id": course.id,
+                "first_seen_at": moment - timedelta(minutes=20),
+                "last_seen_at": moment,
+                "position_seconds": 0,
+                "verified_seconds": watched if lesson.kind == LessonKind.VIDEO else 0,
+                "marked_complete_at": moment if finished else None,
+                "completed_at": moment if finished else None,
+            }
+        )
+        if finished:
+            completed_at = moment
+    complete = kind == "finished"
+    enrolments.append(
+        {
+            "user_id": user_id,
+            "course_id": course.id,
+            "status": EnrolmentStatus.COMPLETED if complete else EnrolmentStatus.ACTIVE,
+            "enrolled_at": enrolled_at,
+            "status_changed_at": completed_at if complete else enrolled_at,
+            "completed_at": completed_at if complete else None,
+        }
+    )
