@@ -69,13 +69,14 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from lms import admin, auth, catalog, enrolments, learning, main
+    from lms import admin, auth, catalog, enrolments, learning, main, quizzes
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp, url_prefix="/auth")
     app.register_blueprint(catalog.bp)
     app.register_blueprint(enrolments.bp)
     app.register_blueprint(learning.bp)
+    app.register_blueprint(quizzes.bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
 
 

@@ -4,3 +4,4 @@ from lms.auth import models as auth_models  # noqa: F401
 from lms.catalog import models as catalog_models  # noqa: F401
 from lms.enrolments import models as enrolment_models  # noqa: F401
 from lms.learning import models as learning_models  # noqa: F401
+from lms.quizzes import models as quiz_models  # noqa: F401
