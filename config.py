@@ -96,6 +96,18 @@ class Config:
     PASSWORD_RESET_MAX_AGE = _int("PASSWORD_RESET_MAX_AGE", 3600)
     EMAIL_VERIFY_MAX_AGE = _int("EMAIL_VERIFY_MAX_AGE", 3 * 24 * 3600)
 
+    # Object storage: "local" (files under LOCAL_STORAGE_PATH, served by the app through
+    # signed URLs) or "s3" (any S3 API; browsers upload and download directly).
+    STORAGE_BACKEND = _str("STORAGE_BACKEND", "local")
+    LOCAL_STORAGE_PATH = _str("LOCAL_STORAGE_PATH", str(BASE_DIR / "instance" / "storage"))
+    S3_BUCKET = _str("S3_BUCKET")
+    S3_REGION = _str("S3_REGION", "us-east-1")
+    S3_ENDPOINT_URL = _str("S3_ENDPOINT_URL")
+    S3_PUBLIC_ENDPOINT_URL = _str("S3_PUBLIC_ENDPOINT_URL")
+    S3_ACCESS_KEY_ID = _str("S3_ACCESS_KEY_ID")
+    S3_SECRET_ACCESS_KEY = _str("S3_SECRET_ACCESS_KEY")
+    SIGNED_URL_EXPIRY = _int("SIGNED_URL_EXPIRY", 3600)
+
     # Benchmarks read the number of SQL statements a request ran from this header.
     QUERY_COUNT_HEADER = _bool("LMS_QUERY_COUNT_HEADER")
 

@@ -67,9 +67,13 @@ def _init_extensions(app: Flask) -> None:
 
     login_manager.user_loader(load_user_from_session)
 
+    from lms import storage
+
+    storage.init_app(app)
+
 
 def _register_blueprints(app: Flask) -> None:
-    from lms import admin, auth, catalog, enrolments, learning, main, quizzes
+    from lms import admin, auth, catalog, enrolments, files, learning, main, quizzes
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp, url_prefix="/auth")
@@ -77,6 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(enrolments.bp)
     app.register_blueprint(learning.bp)
     app.register_blueprint(quizzes.bp)
+    app.register_blueprint(files.bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
 
 

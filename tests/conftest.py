@@ -7,6 +7,7 @@ migrations into a template database; every database the suite needs is copied fr
 from __future__ import annotations
 
 import itertools
+import tempfile
 from collections.abc import Iterator
 
 import pytest
@@ -43,6 +44,7 @@ def make_app(database_url: str, smtp: SmtpServer, **overrides) -> Flask:
     """An app on its own database; used for the main app and for special-purpose apps."""
     settings = {
         "SQLALCHEMY_DATABASE_URI": database_url,
+        "LOCAL_STORAGE_PATH": tempfile.mkdtemp(prefix="lms-storage-"),
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": smtp.port,
         **overrides,
@@ -50,6 +52,33 @@ def make_app(database_url: str, smtp: SmtpServer, **overrides) -> Flask:
     app = create_app(type("SuiteConfig", (TestingConfig,), settings))
     app.test_client_class = RequestIsolatedClient
     return app
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """A real S3 API over HTTP on loopback (moto's server), for the S3 storage backend."""
+    from moto.server import ThreadedMotoServer
+
+    from tests.support import free_port
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
+def s3_settings(endpoint: str, bucket: str) -> dict:
+    return {
+        "STORAGE_BACKEND": "s3",
+        "S3_BUCKET": bucket,
+        "S3_ENDPOINT_URL": endpoint,
+        "S3_REGION": "us-east-1",
+        "S3_ACCESS_KEY_ID": "testing",
+        "S3_SECRET_ACCESS_KEY": "testing",
+    }
 
 
 @pytest.fixture(scope="session")
