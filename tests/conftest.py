@@ -158,6 +158,9 @@ class RequestIsolatedClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        # Read streamed bodies inside the isolated context: a generator that pushes its own
+        # app context (CSV exports) must finish before the test's context is restored.
+        kwargs.setdefault("buffered", True)
         token = _cv_app.set(None)
         try:
             return super().open(*args, **kwargs)

@@ -204,7 +204,9 @@ def hotspot_clicks(quiz: Quiz, question: Question) -> list[Click]:
 
 @dataclass(frozen=True)
 class LearnerRow:
-    user: User
+    user_id: int
+    name: str
+    email: str
     attempts: int
     best_percent: float | None
     passed: bool
@@ -214,22 +216,25 @@ class LearnerRow:
 def learners_of(quiz: Quiz) -> list[LearnerRow]:
     """Each learner who attempted the quiz, with counted attempts (void ones excluded)."""
     counted = QuizAttempt.status != AttemptStatus.VOID
+    graded = QuizAttempt.status == AttemptStatus.GRADED
     rows = db.session.execute(
         select(
-            User,
+            User.id,
+            User.legal_name,
+            User.email,
             func.count(case((counted, 1))),
-            func.max(case((QuizAttempt.status == AttemptStatus.GRADED, QuizAttempt.score_percent))),
-            func.count(case((QuizAttempt.passed.is_(True) & counted, 1))),
+            func.max(case((graded, QuizAttempt.score_percent))),
+            func.count(case((QuizAttempt.passed.is_(True) & graded, 1))),
             func.count(case((QuizAttempt.status == AttemptStatus.IN_PROGRESS, 1))),
         )
         .join(QuizAttempt, QuizAttempt.user_id == User.id)
         .where(QuizAttempt.quiz_id == quiz.id)
-        .group_by(User.id)
+        .group_by(User.id, User.legal_name, User.email)
         .order_by(User.legal_name)
     ).all()
     return [
-        LearnerRow(user, used, best, bool(passes), bool(open_))
-        for user, used, best, passes, open_ in rows
+        LearnerRow(uid, name, email, used, best, bool(passes), bool(open_))
+        for uid, name, email, used, best, passes, open_ in rows
     ]
 
 
@@ -274,7 +279,7 @@ def _line(values: list[object]) -> str:
     return buffer.getvalue()
 
 
-def attempts_csv(quiz: Quiz, batch: int = 1000) -> Iterator[str]:
+def attempts_csv(quiz_id: int, batch: int = 1000) -> Iterator[str]:
     """Every attempt of the quiz as CSV lines, streamed from one query (server-side cursor)."""
     yield _line(CSV_HEADER)
     rows = db.session.execute(
@@ -293,7 +298,7 @@ def attempts_csv(quiz: Quiz, batch: int = 1000) -> Iterator[str]:
         )
         .join(User, User.id == QuizAttempt.user_id)
         .outerjoin(AttemptReset, AttemptReset.id == QuizAttempt.reset_id)
-        .where(QuizAttempt.quiz_id == quiz.id)
+        .where(QuizAttempt.quiz_id == quiz_id)
         .order_by(QuizAttempt.id)
         .execution_options(yield_per=batch)
     )

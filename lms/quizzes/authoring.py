@@ -245,13 +245,16 @@ def inspect_image(data: bytes) -> tuple[str, str, int, int]:
 
 def attach_image(question: Question, data: bytes, course: Course) -> Question:
     """Store a hotspot question's anatomy image; the key is decided here, never by the client."""
-    from lms.storage import get_storage
+    from lms.storage import StorageError, get_storage
 
     if question.kind != QuestionKind.HOTSPOT:
         raise InvalidImage("Only hotspot questions have an image.")
     content_type, extension, width, height = inspect_image(data)
     key = f"quizzes/{course.id}/images/{uuid.uuid4().hex}.{extension}"
-    get_storage().put(key, data, content_type)
+    try:
+        get_storage().put(key, data, content_type)
+    except StorageError as error:
+        raise InvalidImage(str(error)) from error
     # The old object stays: graded attempts showed it, and keys are cheap.
     question.image_key, question.image_width, question.image_height = key, width, height
     db.session.flush()

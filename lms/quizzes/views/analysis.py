@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, stream_with_context, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from lms import permissions
@@ -61,8 +61,16 @@ def export_attempts(slug: str, quiz_id: int):
     course = _results_course(slug)
     quiz = quiz_of(course, quiz_id)
     filename = f"{course.slug}-quiz-{quiz.id}-attempts.csv"
+    app, quiz_id = current_app._get_current_object(), quiz.id
+
+    def lines():
+        # The rows are read while the response is sent, after this request's context has
+        # gone: the generator opens its own app context (and session) for the one query.
+        with app.app_context():
+            yield from analytics.attempts_csv(quiz_id)
+
     return Response(
-        stream_with_context(analytics.attempts_csv(quiz)),
+        lines(),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

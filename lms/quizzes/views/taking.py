@@ -76,7 +76,8 @@ def start(slug: str, quiz_id: int):
 def attempt(slug: str, attempt_id: int):
     course = course_or_404(slug)
     attempt = attempt_of(course, attempt_id)
-    permissions.require(permissions.can_view_attempt(current_user, course, attempt))
+    if not permissions.can_view_attempt(current_user, course, attempt):
+        abort(404)  # someone else's attempt: not there, as far as this user knows
     if not attempt.is_open or not permissions.can_answer_attempt(current_user, attempt):
         return redirect(url_for("quizzes.result", slug=slug, attempt_id=attempt.id))
     return render_template(
@@ -190,7 +191,8 @@ def submit(slug: str, attempt_id: int):
 def result(slug: str, attempt_id: int):
     course = course_or_404(slug)
     attempt = attempt_of(course, attempt_id)
-    permissions.require(permissions.can_view_attempt(current_user, course, attempt))
+    if not permissions.can_view_attempt(current_user, course, attempt):
+        abort(404)  # someone else's attempt: not there, as far as this user knows
     if attempt.is_open:
         if permissions.can_answer_attempt(current_user, attempt):
             return redirect(url_for("quizzes.attempt", slug=slug, attempt_id=attempt.id))
@@ -225,7 +227,8 @@ def attempt_image(slug: str, attempt_id: int, question_id: int):
 
     course = course_or_404(slug)
     attempt = attempt_of(course, attempt_id)
-    permissions.require(permissions.can_view_attempt(current_user, course, attempt))
+    if not permissions.can_view_attempt(current_user, course, attempt):
+        abort(404)  # someone else's attempt: not there, as far as this user knows
     if question_id not in attempt.question_ids:
         abort(404)
     question = db.session.get(Question, question_id)
