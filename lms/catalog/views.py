@@ -9,6 +9,7 @@ from lms import permissions
 from lms.catalog import bp, services
 from lms.enrolments import services as enrolment_services
 from lms.learning import services as learning_services
+from lms.quizzes import evidence as quiz_evidence
 
 
 @bp.route("/catalog")
@@ -31,7 +32,12 @@ def course(slug: str):
     if course is None or not permissions.can_view_course(current_user, course):
         abort(404)
     enrolment = enrolment_services.enrolment_for(current_user, course)
-    card = learning_services.course_card(enrolment, course) if enrolment else None
+    outline = quiz_evidence.course_outline(course.id, enrolment.user_id if enrolment else None)
+    card = (
+        learning_services.course_card(enrolment, course, outline.required_evidence())
+        if enrolment
+        else None
+    )
     return render_template(
         "catalog/course.html",
         course=course,
@@ -39,6 +45,7 @@ def course(slug: str):
         card=card,
         lesson_count=services.lesson_count(course),
         total_seconds=services.total_duration_seconds(course),
+        outline=outline,
     )
 
 

@@ -169,11 +169,18 @@ def my_learning(user: User) -> list[CourseCard]:
     return cards
 
 
-def course_card(enrolment: Enrolment, course: Course) -> CourseCard:
-    """Progress and resume point of one enrolment (the course's syllabus already loaded)."""
+def course_card(
+    enrolment: Enrolment,
+    course: Course,
+    quizzes: tuple[completion.QuizEvidence, ...] | None = None,
+) -> CourseCard:
+    """Progress and resume point of one enrolment (the course's syllabus already loaded).
+
+    `quizzes`: the learner's quiz evidence when the caller has it already.
+    """
     rows = completion.progress_rows(enrolment.user_id, [course.id])
     progress = completion.course_progress(
-        completion.course_evidence(course, rows, enrolment.user_id)
+        completion.course_evidence(course, rows, enrolment.user_id, quizzes=quizzes)
     )
     lesson, position = _resume_point(course, rows, progress)
     return CourseCard(enrolment, course, progress, lesson, position)

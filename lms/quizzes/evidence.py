@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, case, func, select
 
 from lms.extensions import db
+from lms.learning.completion import QuizEvidence
 from lms.quizzes.models import AttemptStatus, Quiz, QuizAttempt, QuizKind, QuizStatus
 
 
@@ -87,6 +88,12 @@ class QuizOutline:
     @property
     def finals(self) -> list[OutlineItem]:
         return [i for i in self.items if i.quiz.kind == QuizKind.COURSE]
+
+    def required_evidence(self) -> tuple[QuizEvidence, ...]:
+        """The completion engine's quiz evidence, without another query."""
+        return tuple(
+            QuizEvidence(i.quiz.id, i.quiz.title, i.passed) for i in self.items if i.quiz.required
+        )
 
 
 def course_outline(course_id: int, user_id: int | None) -> QuizOutline:
