@@ -50,9 +50,14 @@ class QuestionForm(FlaskForm):
         description="Score = (correct picked − wrong picked) ÷ number of correct choices, "
         "never below 0.",
     )
-    answer = RadioField("The statement is", choices=[("true", "True"), ("false", "False")])
+    answer = RadioField(
+        "The statement is", choices=[("true", "True"), ("false", "False")], validate_choice=False
+    )
     shape = RadioField(
-        "Target shape", choices=[("circle", "Circle"), ("polygon", "Polygon")], default="circle"
+        "Target shape",
+        choices=[("circle", "Circle"), ("polygon", "Polygon")],
+        default="circle",
+        validate_choice=False,
     )
     cx = FloatField("Centre x (0–1)", validators=[Optional(), NumberRange(0, 1)])
     cy = FloatField("Centre y (0–1)", validators=[Optional(), NumberRange(0, 1)])
