@@ -16,7 +16,8 @@ GOOD_CSV = """kind,module,prompt,choices,correct,partial_credit,explanation,regi
 single,Module 1,Where is GB21?,Shoulder top|Wrist|Knee,1,,Highest point of the shoulder,,
 multiple,,Which refer to the temple?,Upper trapezius|Gastrocnemius|Temporalis,1|3,yes,Both do,,
 true_false,,The lung apex limits deep needling at GB21.,,true,,Pneumothorax risk,,
-hotspot,,Click the trigger point,,,,It lies mid-belly,"{""shape"": ""circle"", ""cx"": 0.5, ""cy"": 0.3, ""r"": 0.05}",Back view
+hotspot,,Click the trigger point,,,,It lies mid-belly,"{""shape"": ""circle"", ""cx"": 0.5, \
+""cy"": 0.3, ""r"": 0.05}",Back view
 """
 
 
