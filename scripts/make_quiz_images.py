@@ -53,9 +53,10 @@ def low_back(draw: ImageDraw.ImageDraw) -> None:
         [p(0.18, 0.0), p(0.82, 0.0), p(0.86, 0.60), p(0.92, 1.0), p(0.08, 1.0), p(0.14, 0.60)],
         fill=SKIN, outline=OUTLINE, width=3,
     )  # fmt: skip
-    for side in (1, -1):
-        draw.arc([*p(0.5 - side * 0.5 - 0.3, 0.05), *p(0.5 - side * 0.5 + 0.3, 0.40)],
-                 200 if side == 1 else -20, 340 if side == 1 else 120, fill=OUTLINE, width=3)  # fmt: skip
+    for side in (1, -1):  # 12th ribs
+        box = [*p(0.5 - side * 0.5 - 0.3, 0.05), *p(0.5 - side * 0.5 + 0.3, 0.40)]
+        start, end = (200, 340) if side == 1 else (-20, 120)
+        draw.arc(box, start, end, fill=OUTLINE, width=3)
     draw.arc([*p(0.10, 0.60), *p(0.90, 1.10)], 180, 360, fill=OUTLINE, width=5)  # iliac crests
     draw.polygon([p(0.42, 0.72), p(0.58, 0.72), p(0.50, 0.95)], fill=BONE, outline=OUTLINE)
     for index in range(5):  # lumbar spinous processes
