@@ -58,6 +58,7 @@ test: system-deps .venv ## Install what is missing, lint, and run the whole suit
 .PHONY: bench
 bench: system-deps .venv ## Benchmarks with gunicorn, PostgreSQL and wrk; writes bench/results.json
 	$(UV) run --frozen python bench/run.py
+	$(UV) run --frozen python bench/quiz_item_analysis.py
 
 .PHONY: clean
 clean: ## Remove the virtual environment and the local database

@@ -215,6 +215,9 @@ def measure_page(
             if key not in logins:  # log in once per account per run
                 logins[key] = login_fn(base_url, page["login"])
             headers.update(logins[key])
+        if page.get("prepare"):  # data the page needs, made through the app (e.g. an attempt)
+            page = {**page, **page["prepare"](base_url, headers)}
+            record["path"] = page["path"]
         queries, error = probe(base_url, page, headers)
         if error:
             record["error"] = error

@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, literal, select, union_all
 from sqlalchemy.orm import selectinload
 
 from lms.auth.models import User
@@ -114,31 +114,44 @@ def item_analysis(quiz: Quiz) -> QuizAnalysis:
         ).where(*_graded(quiz))
     ).one()
 
+    # One pass over the graded answers (a CTE read twice): per-question sums for difficulty
+    # and discrimination, and per-choice pick counts.
     item = func.coalesce(AttemptAnswer.score, 0.0)
     rest = QuizAttempt.points - item  # the total without this item ("corrected")
-    stats = db.session.execute(
+    graded = (
         select(
-            AttemptAnswer.question_id,
-            func.count(),
-            func.sum(item),
-            func.sum(rest),
-            func.sum(item * item),
-            func.sum(rest * rest),
-            func.sum(item * rest),
+            AttemptAnswer.id.label("answer_id"),
+            AttemptAnswer.question_id.label("question_id"),
+            item.label("x"),
+            rest.label("y"),
         )
         .join(QuizAttempt, QuizAttempt.id == AttemptAnswer.attempt_id)
         .where(*_graded(quiz))
-        .group_by(AttemptAnswer.question_id)
-    ).all()
-    picks = dict(
-        db.session.execute(
-            select(answer_choices.c.choice_id, func.count())
-            .join(AttemptAnswer, AttemptAnswer.id == answer_choices.c.answer_id)
-            .join(QuizAttempt, QuizAttempt.id == AttemptAnswer.attempt_id)
-            .where(*_graded(quiz))
-            .group_by(answer_choices.c.choice_id)
-        ).all()
+        .cte("graded")
     )
+    x, y = graded.c.x, graded.c.y
+    per_question = select(
+        literal(0).label("level"),
+        graded.c.question_id.label("key"),
+        func.count().label("n"),
+        func.sum(x),
+        func.sum(y),
+        func.sum(x * x),
+        func.sum(y * y),
+        func.sum(x * y),
+    ).group_by(graded.c.question_id)
+    zero = literal(0.0)
+    per_choice = (
+        select(literal(1), answer_choices.c.choice_id, func.count(), zero, zero, zero, zero, zero)
+        .join(graded, graded.c.answer_id == answer_choices.c.answer_id)
+        .group_by(answer_choices.c.choice_id)
+    )
+    stats, picks = [], {}
+    for level, key, n, *sums in db.session.execute(union_all(per_question, per_choice)):
+        if level == 0:
+            stats.append((key, n, *sums))
+        else:
+            picks[key] = n
     by_question = {row[0]: row for row in stats}
     questions = db.session.scalars(
         select(Question)

@@ -60,3 +60,19 @@ def module_options(course: Course) -> list[tuple[int, str]]:
 
 def lesson_options(course: Course) -> list[tuple[int, str]]:
     return [(lesson.id, lesson.title) for m in course.modules for lesson in m.lessons]
+
+
+def own_open_attempt(slug: str, attempt_id: int) -> QuizAttempt:
+    """The current user's attempt in the course `slug`, in one query (autosave is hot)."""
+    from flask_login import current_user
+    from sqlalchemy import select
+
+    attempt = db.session.scalar(
+        select(QuizAttempt)
+        .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
+        .join(Course, Course.id == Quiz.course_id)
+        .where(QuizAttempt.id == attempt_id, Course.slug == slug)
+    )
+    if attempt is None or not permissions.can_answer_attempt(current_user, attempt):
+        abort(404)
+    return attempt

@@ -18,7 +18,7 @@ from lms.quizzes import attempts as attempt_services
 from lms.quizzes import authoring, bp
 from lms.quizzes.attempts import AnswerInput, InvalidAnswer
 from lms.quizzes.models import Question, QuestionKind
-from lms.quizzes.views.loading import attempt_of, course_or_404, quiz_of
+from lms.quizzes.views.loading import attempt_of, course_or_404, own_open_attempt, quiz_of
 
 FORM_FIELD = re.compile(r"q(\d+)(?:_x|_y)?")
 
@@ -153,7 +153,7 @@ def _own_attempt(slug: str, attempt_id: int):
 @bp.route("/courses/<slug>/attempts/<int:attempt_id>/answers", methods=["POST"])
 @login_required
 def save_answer(slug: str, attempt_id: int):
-    _course, attempt = _own_attempt(slug, attempt_id)
+    attempt = own_open_attempt(slug, attempt_id)
     try:
         answer = _answer_from_json(request.get_json(silent=True))
         attempt_services.save_answer(attempt, answer)
