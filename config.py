@@ -96,6 +96,14 @@ class Config:
     PASSWORD_RESET_MAX_AGE = _int("PASSWORD_RESET_MAX_AGE", 3600)
     EMAIL_VERIFY_MAX_AGE = _int("EMAIL_VERIFY_MAX_AGE", 3 * 24 * 3600)
 
+    # Page cache for anonymous catalog pages: per process by default, shared with Redis.
+    CACHE_TYPE = Env("CACHE_TYPE", "SimpleCache")
+    CACHE_REDIS_URL = _str("REDIS_URL")
+    CACHE_DEFAULT_TIMEOUT = 60
+    CATALOG_CACHE_SECONDS = _int("CATALOG_CACHE_SECONDS", 60)
+    # How long an app server trusts its last look at the catalog version.
+    CATALOG_VERSION_SECONDS = 2.0
+
     # Object storage: "local" (files under LOCAL_STORAGE_PATH, served by the app through
     # signed URLs) or "s3" (any S3 API; browsers upload and download directly).
     STORAGE_BACKEND = _str("STORAGE_BACKEND", "local")
@@ -107,6 +115,13 @@ class Config:
     S3_ACCESS_KEY_ID = _str("S3_ACCESS_KEY_ID")
     S3_SECRET_ACCESS_KEY = _str("S3_SECRET_ACCESS_KEY")
     SIGNED_URL_EXPIRY = _int("SIGNED_URL_EXPIRY", 3600)
+
+    # Security headers: production redirects to https and sends HSTS; PROXY_COUNT is the
+    # number of proxies in front of the app whose X-Forwarded-* headers are trusted.
+    FORCE_HTTPS = _bool("FORCE_HTTPS", False)
+    HSTS = _bool("HSTS", False)
+    PROXY_COUNT = _int("PROXY_COUNT", 0)
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
 
     # Benchmarks read the number of SQL statements a request ran from this header.
     QUERY_COUNT_HEADER = _bool("LMS_QUERY_COUNT_HEADER")
@@ -131,6 +146,11 @@ class TestingConfig(Config):
     # Flask-Mail would swallow mail under TESTING; the suite reads it from a real SMTP server.
     MAIL_SUPPRESS_SEND = False
     SERVER_NAME = None
+    CATALOG_CACHE_SECONDS = 0  # tests that cache turn it on themselves
+    # Still Argon2id, with less memory and time: the suite creates hundreds of accounts.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_KIB = 8192
+    CATALOG_VERSION_SECONDS = 0.0
 
 
 class ProductionConfig(Config):
@@ -139,6 +159,9 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PREFERRED_URL_SCHEME = _str("PREFERRED_URL_SCHEME", "https")
+    FORCE_HTTPS = _bool("FORCE_HTTPS", True)
+    HSTS = _bool("HSTS", True)
+    PROXY_COUNT = _int("PROXY_COUNT", 1)
 
     @classmethod
     def check(cls) -> None:

@@ -13,6 +13,8 @@ Keys (only ``name`` and ``path`` are required):
 - ``expect_status``: status the page must return (default 200; redirects are not followed).
 - ``prepare``: callable ``(base_url, headers) -> dict`` run after login and before measuring;
   the dict overrides page keys (e.g. ``path``/``body`` of a record the app had to create).
+- ``path_query``: SQL run on the bench database after seeding whose single value is the path
+  (for URLs with generated ids); ``path`` is then only a label until it is replaced.
 """
 
 from __future__ import annotations
@@ -132,6 +134,21 @@ PAGES: list[Page] = [
         "target_ratio": 0.2,
         "max_queries": 10,
     },
+    # A learner enrolled in 10 courses (the demo's keen learner) on a lesson page.
+    {
+        "name": "lesson",
+        "path": "/courses/upper-trapezius/lessons/<first>",
+        "path_query": (
+            "SELECT '/courses/upper-trapezius/lessons/' || min(lessons.id) FROM lessons"
+            " JOIN modules ON modules.id = lessons.module_id"
+            " JOIN courses ON courses.id = modules.course_id"
+            " WHERE courses.slug = 'upper-trapezius'"
+        ),
+        "login": DEMO_LEARNER,
+        "target_ratio": 0.20,
+        "max_queries": 8,
+    },
+    {"name": "my-learning", "path": "/my/learning", "login": DEMO_LEARNER, "max_queries": 8},
     # Examples for later entries:
     # {"name": "dashboard", "path": "/dashboard", "login": DEMO_LEARNER, "max_queries": 10},
     # {"name": "progress-api", "path": "/api/progress", "method": "POST",

@@ -62,6 +62,9 @@ def app_env(database_url: str) -> dict[str, str]:
         SECRET_KEY="bench",  # noqa: S106 - throwaway benchmark instance
         LMS_QUERY_COUNT_HEADER="1",
         RATELIMIT_ENABLED="0",
+        # Plain HTTP on loopback, no TLS proxy in front: no https redirect.
+        FORCE_HTTPS="0",
+        PROXY_COUNT="0",
         PYTHONUNBUFFERED="1",
     )
     return env
@@ -345,6 +348,12 @@ def run() -> list[dict[str, Any]]:
         records = []
         logins: dict[Any, dict[str, str]] = {}
         for page in pages:
+            if page.get("path_query"):
+                # Paths that depend on generated ids (e.g. a lesson) are looked up after seeding.
+                import psycopg
+
+                with psycopg.connect(pg.dsn("lms_bench")) as connection:
+                    page["path"] = connection.execute(page["path_query"]).fetchone()[0]
             print(f"bench: {page['name']} {page['path']} for {seconds}s ...", flush=True)
             records.append(measure_page(base, page, floor.requests_per_s, logins))
         if any(r["error"] for r in records):

@@ -49,13 +49,14 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from lms.extensions import bootstrap, csrf, db, limiter, login_manager, mail, migrate
+    from lms.extensions import bootstrap, cache, csrf, db, limiter, login_manager, mail, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     mail.init_app(app)
     bootstrap.init_app(app)
+    cache.init_app(app)
     limiter.init_app(app)
 
     login_manager.init_app(app)
@@ -63,17 +64,21 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
 
+    from lms.auth import passwords
     from lms.auth.services import load_user_from_session
+
+    passwords.configure(app.config.get("ARGON2_TIME_COST"), app.config.get("ARGON2_MEMORY_KIB"))
 
     login_manager.user_loader(load_user_from_session)
 
-    from lms import storage
+    from lms import security, storage
 
     storage.init_app(app)
+    security.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
-    from lms import admin, auth, catalog, enrolments, files, learning, main, quizzes
+    from lms import admin, auth, authoring, catalog, enrolments, files, learning, main, quizzes
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp, url_prefix="/auth")
@@ -83,20 +88,19 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(quizzes.bp)
     app.register_blueprint(files.bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
+    app.register_blueprint(authoring.bp, url_prefix="/teach")
 
 
 def _register_template_helpers(app: Flask) -> None:
+    from lms.markdown import render_markdown
     from lms.permissions import TEMPLATE_PREDICATES
 
     can = SimpleNamespace(**TEMPLATE_PREDICATES)
+    app.add_template_filter(render_markdown, "markdown")
 
     @app.context_processor
     def inject_globals() -> dict[str, Any]:
         return {"can": can, "provider_name": app.config["PROVIDER_NAME"]}
-
-    from lms.markdown import render_markdown
-
-    app.add_template_filter(render_markdown, "markdown")
 
     @app.template_filter("minutes")
     def format_minutes(minutes: int) -> str:

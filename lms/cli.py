@@ -59,5 +59,30 @@ def seed_demo() -> None:
     click.echo(report.summary())
 
 
+@lms_cli.command("export")
+@click.argument("path", type=click.Path(dir_okay=False))
+def export_command(path: str) -> None:
+    """Write a consistent archive of every record (JSON lines per table + manifest)."""
+    from lms.backup.services import export_archive
+
+    reports = export_archive(path)
+    total = sum(report.rows for report in reports)
+    click.echo(f"Exported {total} rows from {len(reports)} tables to {path}")
+
+
+@lms_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def import_command(path: str) -> None:
+    """Restore an archive made by `flask lms export` into an empty, migrated database."""
+    from lms.backup.services import import_archive
+
+    try:
+        reports = import_archive(path)
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    total = sum(report.rows for report in reports)
+    click.echo(f"Imported {total} rows into {len(reports)} tables from {path}")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(lms_cli)

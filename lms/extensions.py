@@ -1,6 +1,7 @@
 """Flask extensions, created unbound and initialised in `create_app`."""
 
 from flask_bootstrap import Bootstrap5
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -20,3 +21,4 @@ csrf = CSRFProtect()
 mail = Mail()
 bootstrap = Bootstrap5()
 limiter = Limiter(key_func=get_remote_address)
+cache = Cache()

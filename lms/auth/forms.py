@@ -77,6 +77,7 @@ US_STATES = [
     ("WY", "Wyoming"),
 ]
 STATE_CHOICES = [("", "State…")] + US_STATES
+STATE_CODES = {code for code, _ in US_STATES}
 
 
 def validate_nccaom_id(form, field) -> None:
@@ -93,8 +94,13 @@ def validate_password_strength(form, field) -> None:
 class LicenceForm(Form):
     """One licence row: both fields or neither."""
 
-    state = SelectField("State", choices=STATE_CHOICES)
+    # A row the browser did not send at all counts as empty, not as a bad choice.
+    state = SelectField("State", choices=STATE_CHOICES, validate_choice=False)
     number = StringField("Licence number", validators=[Length(max=40)])
+
+    def validate_state(self, field) -> None:
+        if field.data and field.data not in STATE_CODES:
+            raise ValidationError("Choose a state from the list.")
 
     def validate_number(self, field) -> None:
         if bool(self.state.data) != bool((field.data or "").strip()):

@@ -5,6 +5,17 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
 
+
+def configure(time_cost: int | None = None, memory_cost_kib: int | None = None) -> None:
+    """Tune Argon2id (tests use cheaper parameters; production keeps the library defaults)."""
+    global _hasher
+    if time_cost or memory_cost_kib:
+        _hasher = PasswordHasher(
+            time_cost=time_cost or _hasher.time_cost,
+            memory_cost=memory_cost_kib or _hasher.memory_cost,
+        )
+
+
 MIN_LENGTH = 10
 # A short list of the passwords attackers try first; length alone does not stop these.
 COMMON_PASSWORDS = frozenset(

@@ -10,12 +10,17 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     ForeignKey,
+    Index,
     String,
     Table,
     Text,
     UniqueConstraint,
+    func,
+    literal_column,
 )
+from sqlalchemy import false as sql_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from lms.auth.models import User
 from lms.db import TimestampMixin, str_enum, utcnow
@@ -44,6 +49,20 @@ muscle_pain_syndromes = Table(
     db.metadata,
     Column("muscle_group_id", ForeignKey("muscle_groups.id", ondelete="CASCADE"), primary_key=True),
     Column("syndrome_id", ForeignKey("pain_syndromes.id", ondelete="CASCADE"), primary_key=True),
+)
+
+# Course B "requires" course A: a learner enrols in B only after completing A.
+course_prerequisites = Table(
+    "course_prerequisites",
+    db.metadata,
+    Column("course_id", ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "required_course_id",
+        ForeignKey("courses.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+    CheckConstraint("course_id <> required_course_id", name="not_itself"),
 )
 
 course_instructors = Table(
@@ -144,6 +163,8 @@ class Course(TimestampMixin, db.Model):
     ce_minutes: Mapped[int] = mapped_column(default=0)
     # Share of a video (percent) the server must have verified as watched.
     completion_threshold: Mapped[int] = mapped_column(default=90, server_default="90")
+    # Lessons unlock in order (enforced on the lesson page).
+    sequential: Mapped[bool] = mapped_column(default=False, server_default=sql_false())
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None]
 
@@ -155,6 +176,12 @@ class Course(TimestampMixin, db.Model):
         back_populates="course",
         cascade="all, delete-orphan",
         order_by="(Module.position, Module.id)",
+    )
+    prerequisites: Mapped[list[Course]] = relationship(
+        secondary=course_prerequisites,
+        primaryjoin=lambda: Course.id == course_prerequisites.c.course_id,
+        secondaryjoin=lambda: Course.id == course_prerequisites.c.required_course_id,
+        order_by="Course.title",
     )
 
     @property
@@ -206,3 +233,34 @@ class Lesson(db.Model):
     @property
     def duration_minutes(self) -> int:
         return round(self.duration_seconds / 60)
+
+
+# Full-text search (PostgreSQL). The catalog service matches with exactly these expressions so
+# the planner can use the GIN indexes below; the constants are literal SQL, not bound
+# parameters, because an expression index only matches an identical expression.
+_ENGLISH = literal_column("'english'::regconfig")
+
+
+def english_tsvector(*parts: ColumnElement[str]) -> ColumnElement:
+    """to_tsvector('english', a || ' ' || b ...) over NOT NULL text columns."""
+    text = parts[0]
+    for part in parts[1:]:
+        text = text.op("||")(literal_column("' '")).op("||")(part)
+    return func.to_tsvector(_ENGLISH, text)
+
+
+COURSE_SEARCH_VECTOR = english_tsvector(Course.title, Course.summary)
+MUSCLE_SEARCH_VECTOR = english_tsvector(MuscleGroup.name)
+SYNDROME_SEARCH_VECTOR = english_tsvector(PainSyndrome.name)
+
+for _table, _vector in (
+    (Course.__table__, COURSE_SEARCH_VECTOR),
+    (MuscleGroup.__table__, MUSCLE_SEARCH_VECTOR),
+    (PainSyndrome.__table__, SYNDROME_SEARCH_VECTOR),
+):
+    # The leading literal hides the table from Index(), so attach each index explicitly.
+    _table.append_constraint(
+        Index(f"ix_{_table.name}_search", _vector, postgresql_using="gin").ddl_if(
+            dialect="postgresql"
+        )
+    )

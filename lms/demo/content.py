@@ -1753,6 +1753,15 @@ def _enrolments() -> tuple[tuple[str, str], ...]:
         start = (i * 5) % n
         for k in range(count):
             pairs.append((learner.email, COURSES[(start + k * 3) % n].slug))
+    # One keen learner follows most of the catalogue: "my learning" at full size.
+    keen = LEARNERS[0].email
+    taken = {slug for email, slug in pairs if email == keen}
+    for course in COURSES:
+        if len(taken) >= 10:
+            break
+        if course.slug not in taken:
+            pairs.append((keen, course.slug))
+            taken.add(course.slug)
     return tuple(pairs)
 
 

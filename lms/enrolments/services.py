@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from lms.auth import services as auth_services
 from lms.auth.models import User
 from lms.catalog.models import Course
 from lms.db import utcnow
@@ -28,6 +29,18 @@ class EmailNotVerified(DomainError):
         super().__init__("Confirm your email address before enrolling: use the link we sent you.")
 
 
+class PrerequisitesMissing(DomainError):
+    def __init__(self, missing: list[Course]) -> None:
+        self.missing = missing
+        names = ", ".join(f"“{course.title}”" for course in missing)
+        super().__init__(f"Complete {names} before enrolling in this course.")
+
+
+class NoSuchLearner(DomainError):
+    def __init__(self, email: str) -> None:
+        super().__init__(f"No active account uses the address {email}.")
+
+
 def enrolment_for(user: Any, course: Course) -> Enrolment | None:
     if not getattr(user, "is_authenticated", False):
         return None
@@ -43,6 +56,11 @@ def enrol(learner: User, course: Course, enrolled_by: User | None = None) -> Enr
     if enrolled_by is None and not learner.email_verified:
         raise EmailNotVerified()
     existing = enrolment_for(learner, course)
+    if existing is not None and existing.is_active:
+        return existing
+    missing = missing_prerequisites(learner, course)
+    if missing:
+        raise PrerequisitesMissing(missing)
     if existing is None:
         enrolment = Enrolment(
             user_id=learner.id,
@@ -81,4 +99,47 @@ def enrolments_of(learner: User) -> list[Enrolment]:
             .options(joinedload(Enrolment.course))
             .order_by(Enrolment.enrolled_at.desc())
         )
+    )
+
+
+def statuses_in(user: Any, courses: list[Course]) -> dict[int, EnrolmentStatus]:
+    """The user's enrolment status in each of these courses that they ever joined."""
+    if not getattr(user, "is_authenticated", False) or not courses:
+        return {}
+    rows = db.session.execute(
+        select(Enrolment.course_id, Enrolment.status).where(
+            Enrolment.user_id == user.id,
+            Enrolment.course_id.in_([course.id for course in courses]),
+        )
+    )
+    return {course_id: status for course_id, status in rows}
+
+
+def missing_prerequisites(learner: Any, course: Course) -> list[Course]:
+    """Courses this course requires that the learner has not completed."""
+    if not course.prerequisites:
+        return []
+    statuses = statuses_in(learner, course.prerequisites)
+    return [
+        required
+        for required in course.prerequisites
+        if statuses.get(required.id) != EnrolmentStatus.COMPLETED
+    ]
+
+
+def enrol_by_email(course: Course, email: str, enrolled_by: User) -> Enrolment:
+    """An instructor or administrator enrols the learner who owns this email address."""
+    learner = auth_services.get_user_by_email(email)
+    if learner is None or not learner.is_active:
+        raise NoSuchLearner(email.strip().lower())
+    return enrol(learner, course, enrolled_by=enrolled_by)
+
+
+def course_enrolments(course: Course) -> Select[tuple[Enrolment]]:
+    """Everyone ever enrolled in a course, newest first (a statement, for paginating)."""
+    return (
+        select(Enrolment)
+        .where(Enrolment.course_id == course.id)
+        .options(joinedload(Enrolment.user), joinedload(Enrolment.enrolled_by))
+        .order_by(Enrolment.enrolled_at.desc(), Enrolment.id.desc())
     )

@@ -5,10 +5,12 @@ from __future__ import annotations
 from flask import current_app, render_template, send_from_directory
 
 from lms.catalog import services as catalog_services
+from lms.catalog.pagecache import cached_for_anonymous
 from lms.main import bp
 
 
 @bp.route("/")
+@cached_for_anonymous
 def index():
     courses = catalog_services.published_courses()
     return render_template("main/index.html", courses=courses)

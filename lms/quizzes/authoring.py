@@ -367,6 +367,10 @@ def publish_problems(quiz: Quiz) -> list[str]:
     """Why the quiz cannot be offered to learners (empty: it can)."""
     available = pool_size(quiz)
     problems = []
+    if quiz.kind == QuizKind.LESSON and quiz.lesson_id is None:
+        problems.append("A lesson check needs its lesson (it was deleted): choose one.")
+    if quiz.kind == QuizKind.MODULE and quiz.module_id is None:
+        problems.append("A module assessment needs its module (it was deleted): choose one.")
     if available == 0:
         problems.append("The question bank has no ready questions (hotspots need their image).")
     if quiz.draw_count and quiz.draw_count > available:

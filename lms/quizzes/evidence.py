@@ -87,7 +87,17 @@ class QuizOutline:
 
     @property
     def finals(self) -> list[OutlineItem]:
-        return [i for i in self.items if i.quiz.kind == QuizKind.COURSE]
+        """Course finals, and quizzes whose lesson or module was deleted (listed last)."""
+        placed = {id(i) for i in self.items if self._placed(i.quiz)}
+        return [i for i in self.items if id(i) not in placed]
+
+    @staticmethod
+    def _placed(quiz: Quiz) -> bool:
+        if quiz.kind == QuizKind.LESSON:
+            return quiz.lesson_id is not None
+        if quiz.kind == QuizKind.MODULE:
+            return quiz.module_id is not None
+        return False
 
     def required_evidence(self) -> tuple[QuizEvidence, ...]:
         """The completion engine's quiz evidence, without another query."""

@@ -179,8 +179,6 @@ class Quiz(TimestampMixin, db.Model):
             "time_limit_minutes IS NULL OR time_limit_minutes >= 1", name="time_limit_positive"
         ),
         CheckConstraint("draw_count IS NULL OR draw_count >= 1", name="draw_count_positive"),
-        CheckConstraint("kind <> 'lesson' OR lesson_id IS NOT NULL", name="lesson_check_lesson"),
-        CheckConstraint("kind <> 'module' OR module_id IS NOT NULL", name="module_quiz_module"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -188,6 +186,8 @@ class Quiz(TimestampMixin, db.Model):
     bank_id: Mapped[int] = mapped_column(ForeignKey("question_banks.id", ondelete="RESTRICT"))
     title: Mapped[str] = mapped_column(String(200))
     kind: Mapped[QuizKind] = mapped_column(str_enum(QuizKind, "quiz_kind"))
+    # A lesson check needs its lesson and a module assessment its module (checked when
+    # publishing); deleting the lesson or module keeps the quiz and its attempts.
     lesson_id: Mapped[int | None] = mapped_column(ForeignKey("lessons.id", ondelete="SET NULL"))
     module_id: Mapped[int | None] = mapped_column(ForeignKey("modules.id", ondelete="SET NULL"))
     # None: every ready question of the bank (or of the tag); N: N drawn per attempt.

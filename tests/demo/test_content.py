@@ -141,4 +141,6 @@ def test_enrolments_refer_to_existing_learners_and_courses():
         assert email in learners and slug in COURSE_SLUGS
     per_learner = Counter(email for email, _ in c.ENROLMENTS)
     assert set(per_learner) == learners
+    keen = c.LEARNERS[0].email  # follows ten courses: "my learning" at full size
+    assert per_learner.pop(keen) == 10
     assert all(1 <= n <= 5 for n in per_learner.values())

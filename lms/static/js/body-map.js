@@ -23,3 +23,12 @@
     map.addEventListener("focusout", reset);
   });
 })();
+
+/* After choosing a zone the page reloads at #results: move keyboard and screen-reader focus
+   to the results heading so the answer is read out, not just scrolled into view. */
+(function () {
+  "use strict";
+  if (window.location.hash !== "#results") return;
+  var heading = document.getElementById("results-title");
+  if (heading && heading.hasAttribute("tabindex")) heading.focus({ preventScroll: false });
+})();

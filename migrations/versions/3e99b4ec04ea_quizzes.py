@@ -1,8 +1,8 @@
 """quizzes
 
-Revision ID: 3f2c0097671f
-Revises: 4e34d450a8b9
-Create Date: 2026-11-24 04:19:17.844647
+Revision ID: 3e99b4ec04ea
+Revises: 0b07750ad113
+Create Date: 2026-11-24 05:00:26.455307
 
 """
 from alembic import op
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '3f2c0097671f'
-down_revision = '4e34d450a8b9'
+revision = '3e99b4ec04ea'
+down_revision = '0b07750ad113'
 branch_labels = None
 depends_on = None
 
@@ -88,8 +88,6 @@ def upgrade():
     sa.Column('status', sa.Enum('draft', 'published', name='quiz_status', native_enum=False, create_constraint=True, length=20), nullable=False),
     sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.CheckConstraint("kind <> 'lesson' OR lesson_id IS NOT NULL", name=op.f('ck_quizzes_lesson_check_lesson')),
-    sa.CheckConstraint("kind <> 'module' OR module_id IS NOT NULL", name=op.f('ck_quizzes_module_quiz_module')),
     sa.CheckConstraint('draw_count IS NULL OR draw_count >= 1', name=op.f('ck_quizzes_draw_count_positive')),
     sa.CheckConstraint('max_attempts IS NULL OR max_attempts >= 1', name=op.f('ck_quizzes_max_attempts_positive')),
     sa.CheckConstraint('pass_mark BETWEEN 1 AND 100', name=op.f('ck_quizzes_pass_mark_range')),

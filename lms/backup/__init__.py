@@ -1,0 +1,1 @@
+"""Consistent export and import of every record needed for CE audits."""
