@@ -56,8 +56,10 @@ test: system-deps .venv ## Install what is missing, lint, and run the whole suit
 	$(UV) run --frozen pytest
 
 .PHONY: bench
-bench: system-deps .venv ## Benchmarks (gunicorn + wrk, then dashboards at 1,000 and 10,000 learners); writes bench/results.json
-	$(UV) run --frozen python bench/run.py && $(UV) run --frozen python bench/dashboards.py
+bench: system-deps .venv ## Benchmarks: pages with gunicorn + wrk, dashboards and quiz item analysis at two sizes; writes bench/results.json
+	$(UV) run --frozen python bench/run.py
+	$(UV) run --frozen python bench/dashboards.py
+	$(UV) run --frozen python bench/quiz_item_analysis.py
 
 .PHONY: clean
 clean: ## Remove the virtual environment and the local database

@@ -11,6 +11,8 @@ Keys (only ``name`` and ``path`` are required):
 - ``method`` / ``body`` / ``headers``: for non-GET endpoints, e.g. a JSON POST.
 - ``wrk_script``: extra Lua (source text) inserted into the wrk script (must not define done()).
 - ``expect_status``: status the page must return (default 200; redirects are not followed).
+- ``after_login``: callable ``(base_url, headers) -> dict`` run after login and before measuring;
+  the dict overrides page keys (e.g. ``path``/``body`` of a record the app had to create).
 - ``path_query``: SQL run on the bench database after seeding whose single value is the path
   (for URLs with generated ids); ``path`` is then only a label until it is replaced.
 - ``prepare``: ``(context) -> dict`` of key overrides computed after the app is up (context
@@ -46,16 +48,103 @@ class Page(TypedDict):
     snapshot: NotRequired[Callable[[Mapping[str, Any]], Any]]
     verify: NotRequired[Callable[..., str | None]]
     measure: NotRequired[Callable[[Mapping[str, Any]], dict[str, Any]]]
+    after_login: NotRequired[Callable[[str, dict[str, str]], dict[str, Any]]]
 
 
 # A learner created by `flask lms seed-demo` (see lms/demo/content.py, pure data). Literal
 # values rather than an import so the harness loads even while the app is half-built.
 DEMO_LEARNER = {"email": "priya.raman@demo.lms", "password": "demo-password-2026"}
 
+QUIZ_LEARNERS = [
+    {"email": email, "password": "demo-password-2026"}
+    for email in (
+        "ana.kowalski@demo.lms",
+        "noah.peterson@demo.lms",
+        "malia.kahale@demo.lms",
+        "samuel.adeyemi@demo.lms",
+        "jamal.williams@demo.lms",
+        "fatima.alsayed@demo.lms",
+        "isabella.rossi@demo.lms",
+        "wei.zhang@demo.lms",
+    )
+]
+QUIZ_COURSE = "/courses/upper-trapezius"
+
+
+def _open_attempt(base_url: str, headers: dict[str, str]) -> tuple[str, str]:
+    """Enrol, start the course's lesson check (unlimited attempts); (answers path, body)."""
+    import json
+    import re
+
+    import requests
+
+    token = {"csrf_token": headers.get("X-CSRFToken", "")}
+    headers = {k: v for k, v in headers.items() if k in ("Cookie", "X-CSRFToken")}
+    course = base_url + QUIZ_COURSE
+    requests.post(course + "/enrol", data=token, headers=headers, allow_redirects=False, timeout=10)
+    page = requests.get(course, headers=headers, timeout=10).text
+    quiz = re.search(r'href="(/courses/[\w-]+/quizzes/\d+)">Check', page).group(1)
+    started = requests.post(
+        base_url + quiz + "/start", data=token, headers=headers, allow_redirects=False, timeout=10
+    )
+    attempt_path = started.headers["Location"]
+    html = requests.get(base_url + attempt_path, headers=headers, timeout=10).text
+    found = re.search(r'name="q(\d+)" id="c(\d+)"', html)
+    if found is None:
+        raise RuntimeError(f"no choice question at {attempt_path}")
+    question_id, choice_id = found.groups()
+    body = json.dumps({"question_id": int(question_id), "choice_ids": [int(choice_id)]})
+    return attempt_path + "/answers", body
+
+
+def quiz_attempt_pool(base_url: str, headers: dict[str, str]) -> dict[str, Any]:
+    """A pool of open attempts, one per learner; wrk cycles through them (Lua request())."""
+    from bench.auth import form_login
+    from bench.wrkrun import lua_string
+
+    pool = []
+    for index, learner in enumerate(QUIZ_LEARNERS):
+        own = headers if index == 0 else form_login(base_url, {**learner, "csrf_from": QUIZ_COURSE})
+        path, body = _open_attempt(base_url, own)
+        pool.append((path, body, own["Cookie"], own["X-CSRFToken"]))
+    rows = ",\n".join("{" + ", ".join(lua_string(value) for value in entry) + "}" for entry in pool)
+    script = f"""
+local pool = {{
+{rows}
+}}
+local counter = 0
+request = function()
+  counter = counter % #pool + 1
+  local entry = pool[counter]
+  return wrk.format("POST", entry[1], {{
+    ["Cookie"] = entry[3], ["X-CSRFToken"] = entry[4],
+    ["Content-Type"] = "application/json", ["Accept"] = "application/json",
+  }}, entry[2])
+end
+"""
+    return {"path": pool[0][0], "body": pool[0][1], "wrk_script": script}
+
+
 PAGES: list[Page] = [
     {"name": "landing", "path": "/", "target_ratio": 0.25, "max_queries": 5},
     {"name": "catalog", "path": "/catalog", "target_ratio": 0.25, "max_queries": 5},
     {"name": "course", "path": "/courses/upper-trapezius", "max_queries": 8},
+    # Quiz autosave: the JSON endpoint a learner's page POSTs on every answer change, the
+    # hottest write path while a cohort sits an assessment. `prepare` signs in 8 demo
+    # learners, each enrols and starts the course's lesson check; wrk cycles over their 8
+    # open attempts. Each request: load the attempt, check the answer fits, guarded UPDATE
+    # of the attempt row (refused once submitted or late), upsert the answer, replace its
+    # choices, commit.
+    {
+        "name": "quiz-autosave",
+        "path": "/courses/upper-trapezius/attempts/0/answers",
+        "method": "POST",
+        "headers": {"Content-Type": "application/json", "Accept": "application/json"},
+        "login": {**QUIZ_LEARNERS[0], "csrf_from": QUIZ_COURSE},
+        "after_login": quiz_attempt_pool,
+        "target_ratio": 0.2,
+        "max_queries": 10,
+    },
     # A learner enrolled in 10 courses (the demo's keen learner) on a lesson page.
     {
         "name": "lesson",

@@ -239,6 +239,9 @@ def measure_page(
             if key not in logins:  # log in once per account per run
                 logins[key] = login_fn(base_url, page["login"])
             headers.update(logins[key])
+        if page.get("after_login"):  # data the page needs, made through the app (an attempt)
+            page = {**page, **page["after_login"](base_url, headers)}
+            record["path"] = page["path"]
         queries, error = probe(base_url, page, headers)
         if error:
             record["error"] = error

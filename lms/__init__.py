@@ -88,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
         files,
         learning,
         main,
+        quizzes,
         video,
     )
 
@@ -96,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(catalog.bp)
     app.register_blueprint(enrolments.bp)
     app.register_blueprint(learning.bp)
+    app.register_blueprint(quizzes.bp)
     app.register_blueprint(files.bp)
     app.register_blueprint(video.bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")

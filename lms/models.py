@@ -6,4 +6,5 @@ from lms.catalog import models as catalog_models  # noqa: F401
 from lms.dashboards import models as dashboard_models  # noqa: F401
 from lms.enrolments import models as enrolment_models  # noqa: F401
 from lms.learning import models as learning_models  # noqa: F401
+from lms.quizzes import models as quiz_models  # noqa: F401
 from lms.video import models as video_models  # noqa: F401

@@ -130,6 +130,42 @@ def can_manage_all_enrolments(user: Any) -> bool:
     return is_admin(user)
 
 
+def can_author_quizzes(user: Any, course: Course) -> bool:
+    """Write question banks and quizzes, upload their images, import and export banks."""
+    return can_edit_course(user, course)
+
+
+def can_view_quiz_results(user: Any, course: Course) -> bool:
+    """Score distributions, item analysis, hotspot clicks and the attempts export."""
+    return can_edit_course(user, course)
+
+
+def can_reset_quiz_attempts(user: Any, course: Course) -> bool:
+    return can_edit_course(user, course)
+
+
+def can_take_quiz(user: Any, course: Course, quiz: Any, enrolment: Any) -> bool:
+    """Enrolled learners take a published quiz of a published course."""
+    return (
+        quiz.is_published
+        and course.is_published
+        and enrolment is not None
+        and enrolment.user_id == getattr(user, "id", None)
+        and enrolment.is_active
+    )
+
+
+def can_view_attempt(user: Any, course: Course, attempt: Any) -> bool:
+    """Learners see their own attempts; the course's editors see everyone's."""
+    own = is_signed_in(user) and attempt.user_id == user.id
+    return own or can_view_quiz_results(user, course)
+
+
+def can_answer_attempt(user: Any, attempt: Any) -> bool:
+    """Only the learner who started an attempt answers or submits it."""
+    return is_signed_in(user) and attempt.user_id == user.id
+
+
 def require(allowed: bool) -> None:
     """Stop the request with 403 unless the rule allowed it."""
     if not allowed:

@@ -158,7 +158,8 @@ class RequestIsolatedClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
-        # Streamed responses (CSV exports) are read inside the request's own context too.
+        # Read streamed bodies inside the isolated context: a generator that pushes its own
+        # app context (CSV exports) must finish before the test's context is restored.
         kwargs.setdefault("buffered", True)
         token = _cv_app.set(None)
         try:

@@ -124,3 +124,83 @@ def course(
     db.session.add(made)
     db.session.flush()
     return made
+
+
+# --- quizzes ------------------------------------------------------------------------------
+
+
+def png_bytes(width: int = 400, height: int = 300) -> bytes:
+    """A small real PNG (for hotspot images)."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (230, 220, 200)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def bank(course_: Course, title: str | None = None):
+    from lms.quizzes import authoring
+
+    return authoring.create_bank(course_, title or f"Bank {next(_sequence)}")
+
+
+def question(bank_, kind: str = "single", **kwargs):
+    """A question: single/multiple have choices A (correct), B, C (and D correct if multiple)."""
+    from lms.quizzes import authoring
+    from lms.quizzes.models import QuestionKind
+
+    kind_ = QuestionKind(kind)
+    choices = kwargs.pop("choices", None)
+    if choices is None:
+        choices = {
+            QuestionKind.SINGLE: [("A", True), ("B", False), ("C", False)],
+            QuestionKind.MULTIPLE: [("A", True), ("B", False), ("C", False), ("D", True)],
+            QuestionKind.TRUE_FALSE: authoring.true_false_choices(True),
+            QuestionKind.HOTSPOT: [],
+        }[kind_]
+    region = kwargs.pop("region", None)
+    if kind_ == QuestionKind.HOTSPOT and region is None:
+        region = {"shape": "circle", "cx": 0.5, "cy": 0.5, "r": 0.1}
+    data = authoring.QuestionData(
+        kind=kind_,
+        prompt=kwargs.pop("prompt", f"Question {next(_sequence)}?"),
+        explanation=kwargs.pop("explanation", "Because."),
+        choices=choices,
+        region=region,
+        **kwargs,
+    )
+    made = authoring.create_question(bank_, data, authoring.course_module_ids(bank_.course))
+    if kind_ == QuestionKind.HOTSPOT:
+        # An image without storage: tests of grading need only its size.
+        made.image_key = f"quizzes/{bank_.course_id}/images/test-{made.id}.png"
+        made.image_width, made.image_height = 400, 400
+        db.session.flush()
+    return made
+
+
+def quiz(course_: Course, bank_=None, questions: int = 3, publish: bool = True, **kwargs):
+    """A quiz over a bank (made with `questions` single-choice questions if not given)."""
+    from lms.quizzes import authoring
+    from lms.quizzes.models import QuizKind
+
+    if bank_ is None:
+        bank_ = bank(course_)
+        for _ in range(questions):
+            question(bank_)
+    kind = kwargs.pop("kind", QuizKind.MODULE)
+    if kind == QuizKind.MODULE:
+        kwargs.setdefault("module_id", course_.modules[0].id)
+    if kind == QuizKind.LESSON:
+        kwargs.setdefault("lesson_id", course_.modules[0].lessons[0].id)
+    data = authoring.QuizData(
+        title=kwargs.pop("title", f"Quiz {next(_sequence)}"),
+        kind=kind,
+        bank_id=bank_.id,
+        **kwargs,
+    )
+    made = authoring.create_quiz(course_, data)
+    if publish:
+        authoring.publish_quiz(made)
+    return made

@@ -52,6 +52,33 @@ ACCESS: dict[str, str] = {
     "learning.my_learning": SIGNED_IN,
     "learning.lesson": SIGNED_IN,
     "learning.mark_complete": SIGNED_IN,
+    "quizzes.manage": COURSE_EDITOR,
+    "quizzes.create_bank": COURSE_EDITOR,
+    "quizzes.bank": COURSE_EDITOR,
+    "quizzes.new_question": COURSE_EDITOR,
+    "quizzes.edit_question": COURSE_EDITOR,
+    "quizzes.archive_question": COURSE_EDITOR,
+    "quizzes.upload_image": COURSE_EDITOR,
+    "quizzes.question_image": COURSE_EDITOR,
+    "quizzes.export_bank": COURSE_EDITOR,
+    "quizzes.import_bank": COURSE_EDITOR,
+    "quizzes.new_quiz": COURSE_EDITOR,
+    "quizzes.edit_quiz": COURSE_EDITOR,
+    "quizzes.publish_quiz": COURSE_EDITOR,
+    "quizzes.unpublish_quiz": COURSE_EDITOR,
+    "quizzes.analysis": COURSE_EDITOR,
+    "quizzes.hotspot_clicks": COURSE_EDITOR,
+    "quizzes.export_attempts": COURSE_EDITOR,
+    "quizzes.learners": COURSE_EDITOR,
+    "quizzes.reset_attempts": COURSE_EDITOR,
+    # Learners: enrolment and attempt ownership are checked inside (redirect or 404).
+    "quizzes.quiz": SIGNED_IN,
+    "quizzes.start": SIGNED_IN,
+    "quizzes.attempt": SIGNED_IN,
+    "quizzes.save_answer": SIGNED_IN,
+    "quizzes.submit": SIGNED_IN,
+    "quizzes.result": SIGNED_IN,
+    "quizzes.attempt_image": SIGNED_IN,
     "authoring.my_courses": COURSE_EDITOR,
     "authoring.new_course": COURSE_EDITOR,
     "authoring.course": COURSE_EDITOR,
@@ -143,6 +170,8 @@ def build_url(app, rule: Rule, sample: dict) -> str:
 
 @pytest.mark.parametrize("role", ROLES)
 def test_every_route_answers_each_role_as_its_rule_says(app, client, db_session, login, role):
+    from lms.quizzes import attempts as attempt_services
+
     teacher = factories.instructor()
     course = factories.course(teacher)
     module = course.modules[0]
@@ -163,6 +192,11 @@ def test_every_route_answers_each_role_as_its_rule_says(app, client, db_session,
     db_session.flush()
     enrolled = factories.learner()
     enrolment = enrolment_services.enrol(enrolled, course)
+    bank = factories.bank(course)
+    hotspot = factories.question(bank, "hotspot")
+    factories.question(bank)
+    quiz = factories.quiz(course, bank)
+    attempt = attempt_services.start_attempt(enrolled, quiz)
     sample = {
         "slug": course.slug,
         "course_id": course.id,
@@ -176,6 +210,11 @@ def test_every_route_answers_each_role_as_its_rule_says(app, client, db_session,
         "user_id": enrolled.id,
         "enrolment_id": enrolment.id,
         "batch_id": 2**31 - 1,
+        "bank_id": bank.id,
+        "question_id": hotspot.id,
+        "quiz_id": quiz.id,
+        "attempt_id": attempt.id,
+        "fmt": "csv",
     }
     if role != "anonymous":
         user = teacher if role == "instructor" else factories.user(Role(role))

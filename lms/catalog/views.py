@@ -11,6 +11,7 @@ from lms.catalog.models import Course
 from lms.catalog.pagecache import cached_for_anonymous
 from lms.enrolments import services as enrolment_services
 from lms.learning import services as learning_services
+from lms.quizzes import evidence as quiz_evidence
 
 
 def _arg(name: str, length: int = 100) -> str | None:
@@ -39,12 +40,20 @@ def render_course_page(course: Course, preview: bool = False):
     """The course page as a learner sees it; `preview` shows it to its editors as one."""
     learner = None if preview else current_user
     enrolment = enrolment_services.enrolment_for(learner, course)
+    # One query: the course's published quizzes and this learner's passes (outline + evidence).
+    outline = quiz_evidence.course_outline(course.id, enrolment.user_id if enrolment else None)
+    card = (
+        learning_services.course_card(enrolment, course, outline.required_evidence())
+        if enrolment
+        else None
+    )
     return render_template(
         "catalog/course.html",
         course=course,
         preview=preview,
         enrolment=enrolment,
-        card=learning_services.course_card(enrolment, course) if enrolment else None,
+        card=card,
+        outline=outline,
         prerequisite_statuses=enrolment_services.statuses_in(learner, course.prerequisites),
         missing_prerequisites=enrolment_services.missing_prerequisites(learner, course),
         credits=services.ce_credits(course.ce_minutes),

@@ -13,8 +13,10 @@ from typing import Protocol
 
 from sqlalchemy import select
 
+from lms.auth.models import User
 from lms.catalog.models import Course, LessonKind
 from lms.db import utcnow
+from lms.demo import content
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
 from lms.learning import completion
@@ -103,9 +105,15 @@ def _seed_coverage(course: Course, report: _Report) -> None:
     lessons = [
         lesson for module in course.modules for lesson in module.lessons if lesson.video_key
     ][:3]
+    # Only the named demo learners: the generated cohort (lms/demo/activity.py) has its own
+    # activity pattern, stalled learners included, which recent watching would overwrite.
+    named = [user.email for user in content.DEMO_USERS]
     enrolments = list(
         db.session.scalars(
-            select(Enrolment).where(Enrolment.course_id == course.id).order_by(Enrolment.id)
+            select(Enrolment)
+            .join(User, User.id == Enrolment.user_id)
+            .where(Enrolment.course_id == course.id, User.email.in_(named))
+            .order_by(Enrolment.id)
         )
     )
     for learner_index, enrolment in enumerate(enrolments):

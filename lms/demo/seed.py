@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import random
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -22,6 +25,7 @@ from lms.catalog.models import (
 )
 from lms.db import utcnow
 from lms.demo import content
+from lms.demo import quizzes as demo_quizzes
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
 
@@ -133,6 +137,8 @@ def seed_demo() -> SeedReport:
             {"user_id": users[email].id, "course_id": courses[slug].id},
         )
     db.session.flush()
+    _seed_quizzes(courses, users, report)
+    db.session.flush()
 
     # Learners first: the media seed gives every enrolled learner some watch history.
     from lms.demo.activity import seed_activity
@@ -193,3 +199,135 @@ def _build_course(item: content.Course, muscle: MuscleGroup, instructor: User) -
         ]
         course.modules.append(module)
     return course
+
+
+# --- quizzes --------------------------------------------------------------------------------
+
+MEDIA = Path(__file__).with_name("media")
+
+
+def _seed_quizzes(courses: dict[str, Course], users: dict[str, User], report: SeedReport) -> None:
+    """Final assessments with anatomy hotspots, lesson checks, and demo learners' attempts."""
+    from lms.quizzes import authoring
+    from lms.quizzes.models import FeedbackPolicy, QuestionBank, QuestionKind, QuizKind
+    from lms.storage import get_storage
+
+    images = {image.name: image for image in demo_quizzes.IMAGES}
+    for item in (*demo_quizzes.FINALS, *demo_quizzes.LESSON_CHECKS):
+        course = courses[item.course]
+        exists = db.session.scalar(
+            select(QuestionBank).filter_by(course_id=course.id, title=item.title)
+        )
+        if exists is not None:
+            continue
+        bank = authoring.create_bank(course, item.title)
+        module_ids = {module.id for module in course.modules}
+        for question_item in item.questions:
+            question = authoring.create_question(
+                bank,
+                authoring.QuestionData(
+                    kind=QuestionKind(question_item.kind),
+                    prompt=question_item.prompt,
+                    explanation=question_item.explanation,
+                    choices=list(question_item.choices),
+                    partial_credit=question_item.partial_credit,
+                    region=question_item.region,
+                    image_alt=images[question_item.image].alt if question_item.image else "",
+                ),
+                module_ids,
+            )
+            if question_item.image:
+                data = (MEDIA / f"{question_item.image}.png").read_bytes()
+                key = f"quizzes/{course.id}/images/demo-{question_item.image}.png"
+                _, _, width, height = authoring.inspect_image(data)
+                if get_storage().head(key) is None:
+                    get_storage().put(key, data, "image/png")
+                question.image_key, question.image_width, question.image_height = (
+                    key,
+                    width,
+                    height,
+                )
+        db.session.flush()
+        lesson_id = None
+        if item.lesson_slug:
+            lesson_id = next(
+                lesson.id
+                for module in course.modules
+                for lesson in module.lessons
+                if lesson.slug == item.lesson_slug
+            )
+        quiz = authoring.create_quiz(
+            course,
+            authoring.QuizData(
+                title=item.title,
+                kind=QuizKind(item.kind),
+                bank_id=bank.id,
+                lesson_id=lesson_id,
+                pass_mark=item.pass_mark,
+                max_attempts=item.max_attempts,
+                time_limit_minutes=item.time_limit_minutes,
+                feedback_policy=FeedbackPolicy(item.feedback),
+                required=item.required,
+            ),
+        )
+        authoring.publish_quiz(quiz)
+        report.count("quizzes")
+        if item.kind == "course":
+            _seed_attempts(quiz, course, users, report)
+
+
+def _seed_attempts(quiz, course: Course, users: dict[str, User], report: SeedReport) -> None:
+    """Demo learners' graded attempts, some passed, some failed (deterministic)."""
+    from lms.quizzes import attempts
+    from lms.quizzes.models import QuestionKind
+
+    enrolled = [
+        email
+        for email, slug in content.ENROLMENTS
+        if slug == course.slug and email not in demo_quizzes.NO_DEMO_ATTEMPTS
+    ]
+    rng = random.Random(f"{course.slug}-attempts")  # noqa: S311 - demo data
+    started = utcnow() - timedelta(days=20)
+    for index, email in enumerate(enrolled):
+        learner = users[email]
+        enrolment = db.session.scalar(
+            select(Enrolment).filter_by(user_id=learner.id, course_id=course.id)
+        )
+        skill = 0.45 + 0.5 * rng.random()  # each learner's chance of a right answer
+        for attempt_number in range(2):
+            now = started + timedelta(days=index, hours=attempt_number * 5)
+            attempt = attempts.start_attempt(
+                learner, quiz, enrolment=enrolment, course=course, now=now, rng=rng
+            )
+            for question in attempts.attempt_questions(attempt):
+                right = rng.random() < skill + 0.15 * attempt_number
+                if question.kind == QuestionKind.HOTSPOT:
+                    click = _demo_click(question.region, right, rng)
+                    answer = attempts.AnswerInput(question.id, click=click)
+                else:
+                    correct = [c.id for c in question.choices if c.is_correct]
+                    wrong = [c.id for c in question.choices if not c.is_correct]
+                    picked = correct if right else [rng.choice(wrong)]
+                    answer = attempts.AnswerInput(question.id, tuple(picked))
+                attempts.save_answer(attempt, answer, now=now + timedelta(minutes=1))
+            attempts.submit_attempt(
+                attempt, enrolment=None, course=None, now=now + timedelta(minutes=12)
+            )
+            report.count("quiz attempts")
+            if attempt.passed:
+                break
+
+
+def _demo_click(region: dict, right: bool, rng: random.Random) -> tuple[float, float]:
+    if region["shape"] == "circle":
+        cx, cy, r = region["cx"], region["cy"], region["r"]
+    else:
+        xs = [x for x, _ in region["points"]]
+        ys = [y for _, y in region["points"]]
+        cx, cy, r = sum(xs) / len(xs), sum(ys) / len(ys), 0.04
+    if right:
+        return (cx + rng.uniform(-r, r) * 0.5, cy + rng.uniform(-r, r) * 0.5)
+    return (
+        min(1.0, max(0.0, cx + rng.choice([-1, 1]) * rng.uniform(0.12, 0.25))),
+        min(1.0, max(0.0, cy + rng.uniform(-0.2, 0.2))),
+    )

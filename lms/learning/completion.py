@@ -213,15 +213,35 @@ def course_lessons(course: Course) -> list[Lesson]:
     return [lesson for module in course.modules for lesson in module.lessons]
 
 
+def quiz_evidence(user_id: int, course_ids: Iterable[int]) -> dict[int, tuple[QuizEvidence, ...]]:
+    """Required published quizzes per course and whether the learner passed each (one query)."""
+    from lms.quizzes.evidence import required_quiz_results
+
+    return {
+        course_id: tuple(QuizEvidence(r.quiz_id, r.title, r.passed) for r in results)
+        for course_id, results in required_quiz_results(user_id, course_ids).items()
+    }
+
+
 def course_evidence(
-    course: Course, progress_rows: Iterable[LessonProgress], user_id: int | None = None
+    course: Course,
+    progress_rows: Iterable[LessonProgress],
+    user_id: int | None = None,
+    quizzes: tuple[QuizEvidence, ...] | None = None,
 ) -> CourseEvidence:
+    """Evidence for one course. Quiz results are loaded for `user_id` unless given.
+
+    Without a user (an editor's preview) the course's quizzes are not part of the evidence.
+    """
     by_lesson = {row.lesson_id: row for row in progress_rows}
+    if quizzes is None:
+        quizzes = quiz_evidence(user_id, [course.id]).get(course.id, ()) if user_id else ()
     return CourseEvidence(
         lessons=tuple(
             _lesson_evidence(item, by_lesson.get(item.id)) for item in course_lessons(course)
         ),
         video_threshold=course.completion_threshold / 100,
+        required_quizzes=quizzes,
     )
 
 

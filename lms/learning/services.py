@@ -148,7 +148,9 @@ def my_learning(user: User) -> list[CourseCard]:
             .order_by(Enrolment.enrolled_at.desc())
         )
     )
-    rows = completion.progress_rows(user.id, [e.course_id for e in enrolments])
+    course_ids = [e.course_id for e in enrolments]
+    rows = completion.progress_rows(user.id, course_ids)
+    quizzes = completion.quiz_evidence(user.id, course_ids)
     rows_by_course: dict[int, list[LessonProgress]] = {}
     for row in rows:
         rows_by_course.setdefault(row.course_id, []).append(row)
@@ -156,7 +158,10 @@ def my_learning(user: User) -> list[CourseCard]:
     for enrolment in enrolments:
         course = enrolment.course
         course_rows = rows_by_course.get(course.id, [])
-        progress = completion.course_progress(completion.course_evidence(course, course_rows))
+        evidence = completion.course_evidence(
+            course, course_rows, quizzes=quizzes.get(course.id, ())
+        )
+        progress = completion.course_progress(evidence)
         resume_lesson, position = _resume_point(course, course_rows, progress)
         cards.append(CourseCard(enrolment, course, progress, resume_lesson, position))
     # Most recently studied first; courses never opened keep their enrolment order.
@@ -164,10 +169,19 @@ def my_learning(user: User) -> list[CourseCard]:
     return cards
 
 
-def course_card(enrolment: Enrolment, course: Course) -> CourseCard:
-    """Progress and resume point of one enrolment (the course's syllabus already loaded)."""
+def course_card(
+    enrolment: Enrolment,
+    course: Course,
+    quizzes: tuple[completion.QuizEvidence, ...] | None = None,
+) -> CourseCard:
+    """Progress and resume point of one enrolment (the course's syllabus already loaded).
+
+    `quizzes`: the learner's quiz evidence when the caller has it already.
+    """
     rows = completion.progress_rows(enrolment.user_id, [course.id])
-    progress = completion.course_progress(completion.course_evidence(course, rows))
+    progress = completion.course_progress(
+        completion.course_evidence(course, rows, enrolment.user_id, quizzes=quizzes)
+    )
     lesson, position = _resume_point(course, rows, progress)
     return CourseCard(enrolment, course, progress, lesson, position)
 

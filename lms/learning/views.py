@@ -11,6 +11,7 @@ from lms.enrolments import services as enrolment_services
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.learning import bp, completion, services
+from lms.quizzes import evidence as quiz_evidence
 
 
 def _load(slug: str, lesson_id: int):
@@ -36,7 +37,10 @@ def lesson(slug: str, lesson_id: int):
     if studying:
         services.record_visit(current_user, lesson, course)
     rows = completion.progress_rows(current_user.id, [course.id]) if studying else []
-    progress = completion.course_progress(completion.course_evidence(course, rows))
+    # One query gives the outline's quizzes and the learner's passes: the evidence reuses it.
+    outline = quiz_evidence.course_outline(course.id, current_user.id if studying else None)
+    quizzes = outline.required_evidence() if studying else ()
+    progress = completion.course_progress(completion.course_evidence(course, rows, quizzes=quizzes))
     row = next((r for r in rows if r.lesson_id == lesson.id), None)
     db.session.commit()
     return render_template(
@@ -50,6 +54,7 @@ def lesson(slug: str, lesson_id: int):
         form=EmptyForm(),
         nav=services.neighbours(course, lesson),
         lesson_done=lesson.id in progress.completed_lesson_ids,
+        outline=outline,
     )
 
 

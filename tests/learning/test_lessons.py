@@ -91,7 +91,8 @@ def test_lesson_page_query_count_does_not_grow_with_the_course(client, db_sessio
             event.remove(db.engine, "before_cursor_execute", record)
         return len(statements)
 
-    assert count(small) == count(large) <= 8
+    # 8 before quizzes; the course's quizzes and the learner's passes are one more query.
+    assert count(small) == count(large) <= 9
 
 
 def test_marking_every_lesson_complete_completes_the_course(client, db_session, login):

@@ -1,0 +1,230 @@
+"""Quiz pages: what learners see before and after submitting, and refusals."""
+
+import re
+
+import pytest
+
+from lms.enrolments import services as enrolment_services
+from lms.extensions import db
+from lms.quizzes import attempts as svc
+from lms.quizzes.models import FeedbackPolicy, QuizAttempt, QuizKind
+from tests import factories
+
+
+@pytest.fixture
+def taking(client, db_session, login):
+    course = factories.course(modules=1, lessons_per_module=2)
+    learner = factories.learner()
+    enrolment_services.enrol(learner, course)
+    bank = factories.bank(course)
+    single = factories.question(bank, prompt="Which point?", explanation="GB21 lies on...")
+    hotspot = factories.question(
+        bank,
+        "hotspot",
+        prompt="Click the trigger point",
+        region={"shape": "circle", "cx": 0.4321, "cy": 0.6543, "r": 0.0789},
+    )
+    polygon = factories.question(
+        bank,
+        "hotspot",
+        region={"shape": "polygon", "points": [[0.1234, 0.2345], [0.3456, 0.2345], [0.3, 0.4567]]},
+    )
+    quiz = factories.quiz(course, bank, max_attempts=2, pass_mark=70)
+    login(learner)
+    return course, learner, quiz, single, hotspot, polygon
+
+
+def start(client, course, quiz):
+    response = client.post(f"/courses/{course.slug}/quizzes/{quiz.id}/start")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    attempt_id = int(re.search(r"/attempts/(\d+)", response.headers["Location"]).group(1))
+    return db.session.get(QuizAttempt, attempt_id)
+
+
+def test_quiz_page_tells_pass_mark_attempts_and_time_before_starting(client, taking):
+    course, learner, quiz, *_ = taking
+    quiz.time_limit_minutes = 20
+    db.session.flush()
+    html = client.get(f"/courses/{course.slug}/quizzes/{quiz.id}").get_data(as_text=True)
+    assert "70%" in html and "2 of 2" in html and "20 minutes" in html
+    assert "Start the quiz" in html
+
+
+def test_correct_answers_never_reach_the_page_or_json_before_submission(client, taking):
+    course, learner, quiz, single, hotspot, polygon = taking
+    attempt = start(client, course, quiz)
+    base = f"/courses/{course.slug}/attempts/{attempt.id}"
+    html = client.get(base).get_data(as_text=True)
+    assert "Which point?" in html and "Click the trigger point" in html
+    correct_id = next(c.id for c in single.choices if c.is_correct)
+    wrong_ids = [c.id for c in single.choices if not c.is_correct]
+    # Every choice is offered, and nothing tells the correct one apart.
+    for choice_id in [correct_id, *wrong_ids]:
+        assert f'value="{choice_id}"' in html
+    assert "correct" not in html.lower().replace("incorrect", "")
+    assert "GB21 lies on" not in html  # explanations wait for feedback
+    for secret in ("0.4321", "0.6543", "0.0789", "432.1", "654.3", "78.9", "0.1234", "123.4"):
+        assert secret not in html
+    assert "hotspot-target" not in html and "polygon" not in html.lower()
+    saved = client.post(
+        f"{base}/answers", json={"question_id": single.id, "choice_ids": [wrong_ids[0]]}
+    )
+    assert saved.status_code == 200
+    body = saved.get_data(as_text=True)
+    assert str(correct_id) not in body.replace(f'"question_id":{single.id}', "")
+    assert "0.4321" not in body and "correct" not in body
+    # The image link does not leak the region either.
+    image = client.get(f"{base}/questions/{hotspot.id}/image")
+    assert image.status_code == 302 and "0.4321" not in image.headers["Location"]
+
+
+def test_autosave_refusals_are_400_and_409(client, taking):
+    course, learner, quiz, single, hotspot, polygon = taking
+    other_course_question = factories.question(factories.bank(factories.course()))
+    attempt = start(client, course, quiz)
+    url = f"/courses/{course.slug}/attempts/{attempt.id}/answers"
+    cases = [
+        ({"question_id": other_course_question.id, "choice_ids": []}, 400, "not part of"),
+        (
+            {"question_id": single.id, "choice_ids": [other_course_question.choices[0].id]},
+            400,
+            "does not belong",
+        ),
+        ({"question_id": hotspot.id, "x": 1.2, "y": 0.5}, 400, "outside the image"),
+        ({"question_id": hotspot.id, "x": "left", "y": 0.5}, 400, "numbers"),
+        ({"question_id": "1"}, 400, "question_id"),
+    ]
+    for payload, status, message in cases:
+        response = client.post(url, json=payload)
+        assert response.status_code == status, payload
+        assert message in response.get_json()["message"]
+    # A bare JSON value is refused before any view (lms/security.py).
+    assert client.post(url, json=[1, 2]).status_code == 400
+    assert (
+        client.post(url, json={"question_id": hotspot.id, "x": 0.43, "y": 0.65}).status_code == 200
+    )
+    client.post(f"/courses/{course.slug}/attempts/{attempt.id}/submit", data={})
+    closed = client.post(url, json={"question_id": hotspot.id, "x": 0.5, "y": 0.5})
+    assert closed.status_code == 409 and "already been submitted" in closed.get_json()["message"]
+
+
+def test_another_learner_cannot_touch_an_attempt(client, taking, login):
+    course, learner, quiz, single, *_ = taking
+    attempt = start(client, course, quiz)
+    intruder = factories.learner()
+    enrolment_services.enrol(intruder, course)
+    login(intruder)
+    base = f"/courses/{course.slug}/attempts/{attempt.id}"
+    assert client.get(base).status_code == 404
+    assert client.post(f"{base}/answers", json={"question_id": single.id}).status_code == 404
+    assert client.post(f"{base}/submit").status_code == 404
+
+
+def test_plain_form_submission_works_without_javascript(client, taking):
+    course, learner, quiz, single, hotspot, polygon = taking
+    attempt = start(client, course, quiz)
+    correct_id = next(c.id for c in single.choices if c.is_correct)
+    response = client.post(
+        f"/courses/{course.slug}/attempts/{attempt.id}/submit",
+        data={
+            f"q{single.id}": str(correct_id),
+            f"q{hotspot.id}_x": "0.43",
+            f"q{hotspot.id}_y": "0.65",
+            f"q{polygon.id}_x": "0.9",
+            f"q{polygon.id}_y": "0.9",
+        },
+    )
+    assert response.status_code == 302
+    db.session.refresh(attempt)
+    assert attempt.points == 2 and attempt.passed is False  # 2 of 3 = 66.67% < 70%
+    again = client.post(f"/courses/{course.slug}/attempts/{attempt.id}/submit", data={})
+    assert again.status_code == 409 and "already been submitted" in again.get_data(as_text=True)
+
+
+def test_form_answers_to_questions_outside_the_attempt_are_400(client, taking):
+    course, learner, quiz, *_ = taking
+    stranger = factories.question(factories.bank(course))
+    attempt = start(client, course, quiz)
+    response = client.post(
+        f"/courses/{course.slug}/attempts/{attempt.id}/submit",
+        data={f"q{stranger.id}": str(stranger.choices[0].id)},
+    )
+    assert response.status_code == 400
+    db.session.refresh(attempt)
+    assert attempt.is_open
+
+
+def test_try_again_is_offered_until_the_last_attempt_and_never_after(client, taking):
+    course, learner, quiz, *_ = taking
+    first = start(client, course, quiz)
+    client.post(f"/courses/{course.slug}/attempts/{first.id}/submit", data={})
+    html = client.get(f"/courses/{course.slug}/attempts/{first.id}/result").get_data(as_text=True)
+    assert "Try again" in html and "Attempts left: 1 of 2" in html
+    second = start(client, course, quiz)
+    client.post(f"/courses/{course.slug}/attempts/{second.id}/submit", data={})
+    html = client.get(f"/courses/{course.slug}/attempts/{second.id}/result").get_data(as_text=True)
+    assert "Try again" not in html and "Attempts left: 0 of 2" in html
+    assert "No attempts left" in html
+    page = client.get(f"/courses/{course.slug}/quizzes/{quiz.id}").get_data(as_text=True)
+    assert "Start attempt" not in page and "used all your attempts" in page
+    refused = client.post(f"/courses/{course.slug}/quizzes/{quiz.id}/start", follow_redirects=True)
+    assert "You have used all 2 attempts" in refused.get_data(as_text=True)
+    assert len(svc.attempts_of(learner, quiz)) == 2
+
+
+@pytest.mark.parametrize(
+    ("policy", "shown_after_fail"),
+    [
+        (FeedbackPolicy.AFTER_ATTEMPT, True),
+        (FeedbackPolicy.AFTER_PASSING, False),
+        (FeedbackPolicy.NEVER, False),
+    ],
+)
+def test_feedback_shows_as_configured(client, taking, policy, shown_after_fail):
+    course, learner, quiz, single, hotspot, polygon = taking
+    quiz.feedback_policy = policy
+    db.session.flush()
+    attempt = start(client, course, quiz)
+    client.post(f"/courses/{course.slug}/attempts/{attempt.id}/submit", data={})
+    html = client.get(f"/courses/{course.slug}/attempts/{attempt.id}/result").get_data(as_text=True)
+    assert ("GB21 lies on" in html) is shown_after_fail
+    assert ("hotspot-target" in html) is shown_after_fail
+
+
+def test_a_course_final_refuses_to_publish_with_fewer_than_ten_questions(client, db_session, login):
+    teacher = factories.instructor()
+    course = factories.course(teacher)
+    bank = factories.bank(course)
+    for _ in range(9):
+        factories.question(bank)
+    quiz = factories.quiz(course, bank, kind=QuizKind.COURSE, publish=False)
+    login(teacher)
+    response = client.post(
+        f"/courses/{course.slug}/quizzes/{quiz.id}/publish", follow_redirects=True
+    )
+    assert "at least 10 questions per attempt (NCCAOM); this one has 9" in response.get_data(
+        as_text=True
+    )
+    assert not quiz.is_published
+    factories.question(bank)
+    client.post(f"/courses/{course.slug}/quizzes/{quiz.id}/publish")
+    db.session.refresh(quiz)
+    assert quiz.is_published
+
+
+def test_quizzes_appear_in_the_course_outline(client, taking):
+    course, learner, quiz, *_ = taking
+    lesson = course.modules[0].lessons[0]
+    html = client.get(f"/courses/{course.slug}/lessons/{lesson.id}").get_data(as_text=True)
+    assert f"/courses/{course.slug}/quizzes/{quiz.id}" in html and quiz.title in html
+    html = client.get(f"/courses/{course.slug}").get_data(as_text=True)
+    assert f"/courses/{course.slug}/quizzes/{quiz.id}" in html
+
+
+def test_learners_of_a_course_they_are_not_enrolled_in_are_sent_to_enrol(client, db_session, login):
+    course = factories.course()
+    quiz = factories.quiz(course, questions=1)
+    login(factories.learner())
+    response = client.post(f"/courses/{course.slug}/quizzes/{quiz.id}/start")
+    assert response.status_code == 302 and response.headers["Location"] == f"/courses/{course.slug}"
+    assert svc.attempts_of(factories.learner(), quiz) == []
