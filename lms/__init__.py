@@ -67,13 +67,18 @@ def _init_extensions(app: Flask) -> None:
 
     login_manager.user_loader(load_user_from_session)
 
-    from lms import storage
+    from lms import jobs, storage
 
     storage.init_app(app)
+    jobs.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
     from lms import admin, auth, catalog, enrolments, files, learning, main
+    from lms.audit import views as audit_views
+    from lms.certificates import views as certificate_views
+    from lms.evaluations import views as evaluation_views
+    from lms.provider import views as provider_views
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp, url_prefix="/auth")
@@ -82,6 +87,14 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(learning.bp)
     app.register_blueprint(files.bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
+    app.register_blueprint(provider_views.bp, url_prefix="/admin/provider")
+    app.register_blueprint(audit_views.bp, url_prefix="/admin/audit")
+    app.register_blueprint(evaluation_views.bp)
+    app.register_blueprint(certificate_views.bp)
+
+    from lms.certificates.issuance import connect_completion_signal
+
+    connect_completion_signal()
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from lms import permissions
 from lms.catalog import bp, services
+from lms.certificates.credit import required_attestation
 from lms.enrolments import services as enrolment_services
 from lms.learning import services as learning_services
 
@@ -37,6 +38,9 @@ def course(slug: str):
         course=course,
         enrolment=enrolment,
         card=card,
+        attestation=required_attestation(course)
+        if not (enrolment and enrolment.is_active)
+        else None,
         lesson_count=services.lesson_count(course),
         total_seconds=services.total_duration_seconds(course),
     )

@@ -10,15 +10,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from blinker import Namespace
 from sqlalchemy import select
 
 from lms.catalog.models import Course, Lesson, LessonKind
 from lms.db import utcnow
 from lms.enrolments.models import Enrolment, EnrolmentStatus
+from lms.evaluations.status import EvaluationState, evaluation_states
 from lms.extensions import db
 from lms.learning.models import LessonProgress
 
 DEFAULT_VIDEO_THRESHOLD = 0.9
+
+_signals = Namespace()
+# Sent once when an enrolment becomes complete (sender: the enrolment; course=...), inside
+# the transaction that recorded it. Certificates listen to issue automatically.
+course_completed = _signals.signal("course-completed")
 
 
 @dataclass(frozen=True)
@@ -149,14 +156,23 @@ def course_lessons(course: Course) -> list[Lesson]:
 
 
 def course_evidence(
-    course: Course, progress_rows: Iterable[LessonProgress], user_id: int | None = None
+    course: Course,
+    progress_rows: Iterable[LessonProgress],
+    user_id: int | None = None,
+    evaluation: EvaluationState | None = None,
 ) -> CourseEvidence:
+    """Evidence for one course. Pass `evaluation` when loading many courses at once
+    (`evaluation_states`); otherwise it costs one query."""
+    if evaluation is None:
+        evaluation = evaluation_states(user_id, [course.id]).get(course.id, EvaluationState())
     by_lesson = {row.lesson_id: row for row in progress_rows}
     return CourseEvidence(
         lessons=tuple(
             _lesson_evidence(item, by_lesson.get(item.id)) for item in course_lessons(course)
         ),
         video_threshold=course.completion_threshold / 100,
+        evaluation_required=evaluation.required,
+        evaluation_submitted=evaluation.submitted,
     )
 
 
@@ -186,9 +202,12 @@ def refresh(enrolment: Enrolment, course: Course) -> CourseProgress:
     for row in rows:
         if row.lesson_id in progress.completed_lesson_ids and row.completed_at is None:
             row.completed_at = now
-    if progress.is_complete and enrolment.status == EnrolmentStatus.ACTIVE:
+    newly_complete = progress.is_complete and enrolment.status == EnrolmentStatus.ACTIVE
+    if newly_complete:
         enrolment.status = EnrolmentStatus.COMPLETED
         enrolment.status_changed_at = now
         enrolment.completed_at = now
     db.session.flush()
+    if newly_complete:
+        course_completed.send(enrolment, course=course)
     return progress

@@ -128,6 +128,18 @@ class CourseCard:
     def is_complete(self) -> bool:
         return self.enrolment.status == EnrolmentStatus.COMPLETED
 
+    @property
+    def evaluation_open(self) -> bool:
+        """Everything but the course evaluation is done."""
+        progress = self.progress
+        return (
+            progress.evaluation_required
+            and not progress.evaluation_submitted
+            and progress.required_lessons > 0
+            and progress.completed_required_lessons == progress.required_lessons
+            and progress.quizzes_passed == progress.quizzes_required
+        )
+
 
 def my_learning(user: User) -> list[CourseCard]:
     """The learner's current and completed courses, with progress, in a fixed number of queries."""
@@ -148,7 +160,9 @@ def my_learning(user: User) -> list[CourseCard]:
             .order_by(Enrolment.enrolled_at.desc())
         )
     )
-    rows = completion.progress_rows(user.id, [e.course_id for e in enrolments])
+    course_ids = [e.course_id for e in enrolments]
+    rows = completion.progress_rows(user.id, course_ids)
+    evaluations = completion.evaluation_states(user.id, course_ids)
     rows_by_course: dict[int, list[LessonProgress]] = {}
     for row in rows:
         rows_by_course.setdefault(row.course_id, []).append(row)
@@ -156,7 +170,10 @@ def my_learning(user: User) -> list[CourseCard]:
     for enrolment in enrolments:
         course = enrolment.course
         course_rows = rows_by_course.get(course.id, [])
-        progress = completion.course_progress(completion.course_evidence(course, course_rows))
+        evidence = completion.course_evidence(
+            course, course_rows, user.id, evaluations.get(course.id)
+        )
+        progress = completion.course_progress(evidence)
         resume_lesson, position = _resume_point(course, course_rows, progress)
         cards.append(CourseCard(enrolment, course, progress, resume_lesson, position))
     # Most recently studied first; courses never opened keep their enrolment order.
@@ -167,7 +184,9 @@ def my_learning(user: User) -> list[CourseCard]:
 def course_card(enrolment: Enrolment, course: Course) -> CourseCard:
     """Progress and resume point of one enrolment (the course's syllabus already loaded)."""
     rows = completion.progress_rows(enrolment.user_id, [course.id])
-    progress = completion.course_progress(completion.course_evidence(course, rows))
+    progress = completion.course_progress(
+        completion.course_evidence(course, rows, enrolment.user_id)
+    )
     lesson, position = _resume_point(course, rows, progress)
     return CourseCard(enrolment, course, progress, lesson, position)
 

@@ -36,7 +36,8 @@ def lesson(slug: str, lesson_id: int):
     if studying:
         services.record_visit(current_user, lesson, course)
     rows = completion.progress_rows(current_user.id, [course.id]) if studying else []
-    progress = completion.course_progress(completion.course_evidence(course, rows))
+    user_id = current_user.id if studying else None
+    progress = completion.course_progress(completion.course_evidence(course, rows, user_id))
     row = next((r for r in rows if r.lesson_id == lesson.id), None)
     db.session.commit()
     return render_template(
