@@ -288,9 +288,11 @@ def issue_certificate(
 
 def _lock(certificate: Certificate) -> None:
     """Re-read the certificate under a row lock, so two admins cannot both change it."""
-    db.session.refresh(certificate, with_for_update=True)
-    if certificate.status != CertificateStatus.VALID:
-        raise NotValid(certificate.status)
+    status = db.session.scalar(
+        select(Certificate.status).where(Certificate.id == certificate.id).with_for_update()
+    )
+    if status != CertificateStatus.VALID:
+        raise NotValid(status)
 
 
 def revoke(

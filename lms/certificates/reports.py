@@ -43,7 +43,7 @@ def completions_csv(course_id: int | None, start: date | None, end: date | None)
         select(Enrolment)
         .where(Enrolment.completed_at.is_not(None))
         .options(
-            joinedload(Enrolment.user).selectinload(User.licences),
+            selectinload(Enrolment.user).selectinload(User.licences),
             joinedload(Enrolment.course),
         )
         .order_by(Enrolment.course_id, Enrolment.completed_at)
@@ -187,7 +187,7 @@ def audit_export_zip() -> bytes:
     evaluations = list(
         db.session.scalars(
             select(Evaluation)
-            .options(joinedload(Evaluation.enrolment).joinedload(Enrolment.user))
+            .options(joinedload(Evaluation.enrolment).selectinload(Enrolment.user))
             .order_by(Evaluation.id)
         )
     )

@@ -93,7 +93,7 @@ def search(query: str | None, status: CertificateStatus | None) -> Select:
     statement = (
         select(Certificate)
         .join(Certificate.user)
-        .options(joinedload(Certificate.user), joinedload(Certificate.course))
+        .options(selectinload(Certificate.user), joinedload(Certificate.course))
         .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
     )
     if status:
@@ -121,7 +121,7 @@ def awaiting_issue(course_id: int | None = None) -> Select:
         .join(Enrolment.course)
         .where(Enrolment.completed_at.is_not(None), ~held)
         .options(
-            joinedload(Enrolment.user).selectinload(User.licences),
+            selectinload(Enrolment.user).selectinload(User.licences),
             joinedload(Enrolment.course),
         )
         .order_by(Enrolment.completed_at, Enrolment.id)
@@ -169,7 +169,7 @@ def certificate_for_admin(number: str) -> Certificate | None:
         select(Certificate)
         .where(Certificate.number == normalised)
         .options(
-            joinedload(Certificate.user).selectinload(User.licences),
+            selectinload(Certificate.user).selectinload(User.licences),
             joinedload(Certificate.course),
             joinedload(Certificate.replaces),
             joinedload(Certificate.replaced_by),

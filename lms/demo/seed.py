@@ -133,6 +133,12 @@ def seed_demo() -> SeedReport:
             {"user_id": users[email].id, "course_id": courses[slug].id},
         )
     db.session.flush()
+
+    from lms.demo import certificates as demo_certificates
+
+    demo_certificates.seed_provider(report)
+    demo_certificates.seed_course_credit(courses, report)
+    demo_certificates.seed_completion(users, report)
     return report
 
 

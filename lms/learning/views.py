@@ -9,6 +9,7 @@ from lms import permissions
 from lms.auth.forms import EmptyForm
 from lms.enrolments import services as enrolment_services
 from lms.errors import DomainError
+from lms.evaluations import services as evaluations
 from lms.extensions import db
 from lms.learning import bp, completion, services
 
@@ -68,6 +69,9 @@ def mark_complete(slug: str, lesson_id: int):
             flash(error.message, "warning")
             return redirect(url_for("learning.lesson", slug=slug, lesson_id=lesson.id))
         db.session.commit()
+        if evaluations.is_open(progress):
+            flash("All lessons done: one short evaluation and the course is complete.", "success")
+            return redirect(url_for("evaluations.evaluate", slug=slug))
         if progress.is_complete:
             flash(f"Congratulations — you have completed {course.title}.", "success")
             return redirect(url_for("learning.my_learning"))

@@ -84,7 +84,7 @@ def _store_image(kind: str, data: bytes, what: str) -> str:
 
 def update_settings(
     details: ProviderDetails,
-    actor: User,
+    actor: User | None,
     logo: bytes | None = None,
     signature: bytes | None = None,
 ) -> ProviderSettings:
