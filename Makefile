@@ -58,6 +58,15 @@ test: system-deps .venv ## Install what is missing, lint, and run the whole suit
 .PHONY: bench
 bench: system-deps .venv ## Benchmarks with gunicorn, PostgreSQL and wrk; writes bench/results.json
 	$(UV) run --frozen python bench/run.py
+	$(UV) run --frozen python bench/certificates.py
+
+.PHONY: bench-certificates
+bench-certificates: .venv ## Certificate rendering+signing rate and bulk issuance of 1,000 to S3
+	$(UV) run --frozen python bench/certificates.py
+
+.PHONY: run-jobs
+run-jobs: .venv ## Run queued background jobs (bulk certificate issuance) once
+	$(FLASK) lms run-jobs
 
 .PHONY: clean
 clean: ## Remove the virtual environment and the local database

@@ -118,8 +118,8 @@ def admin_detail(number: str):
     return render_template(
         "certificates/admin_detail.html",
         certificate=certificate,
-        revoke_form=RevokeForm(),
-        reissue_form=ReissueForm(),
+        revoke_form=RevokeForm(prefix="revoke"),
+        reissue_form=ReissueForm(prefix="reissue"),
         history=db.session.scalars(
             audit.search(target_type="certificates", target_id=str(certificate.id))
         ).all(),
@@ -130,7 +130,7 @@ def admin_detail(number: str):
 @admin_only
 def revoke(number: str):
     certificate = _certificate_or_404(number)
-    form = RevokeForm()
+    form = RevokeForm(prefix="revoke")
     if form.validate_on_submit():
         try:
             issuance.revoke(
@@ -149,7 +149,7 @@ def revoke(number: str):
 @admin_only
 def reissue(number: str):
     certificate = _certificate_or_404(number)
-    form = ReissueForm()
+    form = ReissueForm(prefix="reissue")
     if form.validate_on_submit():
         try:
             new = issuance.reissue(certificate, current_user, form.reason.data)
@@ -166,8 +166,8 @@ def _detail_with_errors(certificate, revoke_form=None, reissue_form=None) -> str
     return render_template(
         "certificates/admin_detail.html",
         certificate=certificate,
-        revoke_form=revoke_form or RevokeForm(formdata=None),
-        reissue_form=reissue_form or ReissueForm(formdata=None),
+        revoke_form=revoke_form or RevokeForm(formdata=None, prefix="revoke"),
+        reissue_form=reissue_form or ReissueForm(formdata=None, prefix="reissue"),
         history=db.session.scalars(
             audit.search(target_type="certificates", target_id=str(certificate.id))
         ).all(),

@@ -15,6 +15,7 @@ attribute (the time is in the signature dictionary's /M).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import io
@@ -22,7 +23,7 @@ import logging
 import os
 import tempfile
 import threading
-import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -176,6 +177,17 @@ class PadesSigner(signers.Signer):
 
 def sign_pdf(pdf: bytes, signer: PadesSigner, reason: str, location: str | None = None) -> bytes:
     """Sign a PDF (PAdES B-B, one invisible signature field)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _sign(pdf, signer, reason, location)
+    # pyHanko runs its own event loop, which cannot nest in a running one (e.g. a caller
+    # driving Playwright or an async server): sign in a helper thread instead.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_sign, pdf, signer, reason, location).result()
+
+
+def _sign(pdf: bytes, signer: PadesSigner, reason: str, location: str | None) -> bytes:
     meta = signers.PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,
         md_algorithm="sha256",
@@ -312,5 +324,4 @@ __all__ = [
     "generate_self_signed",
     "sign_pdf",
     "signing_certificate_pem",
-    "uuid",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from asn1crypto import pem
@@ -43,6 +44,13 @@ def qr_codes(document: bytes) -> list[str]:
 
 
 def signature_status(document: bytes, trusted_cert_pem: bytes):
+    """pyHanko's validation, in a helper thread (it runs its own event loop, which cannot
+    nest in the one Playwright keeps running in the test thread once a browser test ran)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_signature_status, document, trusted_cert_pem).result()
+
+
+def _signature_status(document: bytes, trusted_cert_pem: bytes):
     _, _, der = pem.unarmor(trusted_cert_pem)
     context = ValidationContext(trust_roots=[asn1_x509.Certificate.load(der)])
     reader = PdfFileReader(io.BytesIO(document))

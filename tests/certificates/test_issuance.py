@@ -154,13 +154,16 @@ def test_revoke_and_reissue_then_verification_says_so(setup, client, login, mail
     db.session.flush()
     login(admin)
 
-    response = client.post(f"/admin/certificates/{first.number}/reissue", data={"reason": ""})
+    response = client.post(
+        f"/admin/certificates/{first.number}/reissue", data={"reissue-reason": ""}
+    )
     assert response.status_code == 400
     assert "Give the reason for reissuing" in response.get_data(as_text=True)
     assert first.status == CertificateStatus.VALID
 
     response = client.post(
-        f"/admin/certificates/{first.number}/reissue", data={"reason": "Legal name corrected"}
+        f"/admin/certificates/{first.number}/reissue",
+        data={"reissue-reason": "Legal name corrected"},
     )
     assert response.status_code == 302
     from lms.extensions import db
@@ -178,12 +181,12 @@ def test_revoke_and_reissue_then_verification_says_so(setup, client, login, mail
 
     response = client.post(
         f"/admin/certificates/{second.number}/revoke",
-        data={"reason": "issued_in_error", "note": ""},
+        data={"revoke-reason": "issued_in_error", "revoke-note": ""},
     )
     assert response.status_code == 400 and "Explain why" in response.get_data(as_text=True)
     client.post(
         f"/admin/certificates/{second.number}/revoke",
-        data={"reason": "issued_in_error", "note": "Wrong course"},
+        data={"revoke-reason": "issued_in_error", "revoke-note": "Wrong course"},
     )
     page = client.get(f"/verify/{second.number}").get_data(as_text=True)
     assert "Revoked" in page and RevocationReason.ISSUED_IN_ERROR.label in page
