@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import statistics
 import sys
@@ -223,6 +224,7 @@ def main() -> int:
 
     from lms.extensions import db
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's request log
     render_count = int(os.environ.get("BENCH_CERTS_RENDER") or 300)
     bulk_count = int(os.environ.get("BENCH_CERTS_BULK") or 1000)
     measured_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

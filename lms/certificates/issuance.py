@@ -23,7 +23,7 @@ from lms.audit import services as audit
 from lms.auth.models import User
 from lms.catalog.models import Course, Module
 from lms.certificates import credit as credit_rules
-from lms.certificates import notifications, pdf, signing
+from lms.certificates import notifications
 from lms.certificates.models import (
     Board,
     Certificate,
@@ -230,6 +230,9 @@ def issue_certificate(
         completed_at = replaces.completed_at
     if problems:
         raise NotEligible(problems)
+
+    # fpdf2 and pyHanko load on first use: they add about a second to every process start.
+    from lms.certificates import pdf, signing
 
     issued_at = utcnow()
     number = new_number()

@@ -17,7 +17,7 @@ from flask import (
 from flask_login import current_user, login_required
 
 from lms import permissions
-from lms.certificates import pdf, reports, services
+from lms.certificates import reports, services
 from lms.certificates import transcript as rules
 from lms.extensions import db, limiter
 from lms.provider import services as provider_services
@@ -90,6 +90,8 @@ def transcript_csv():
 @bp.route("/my/transcript.pdf")
 @login_required
 def transcript_pdf():
+    from lms.certificates import pdf  # fpdf2 loads on first use (slow to import)
+
     _, entries, _, start, end, _ = _transcript_data()
     document = pdf.render_transcript(
         current_user.legal_name,
