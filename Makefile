@@ -60,6 +60,15 @@ bench: system-deps .venv ## Benchmarks: pages with gunicorn + wrk, dashboards an
 	$(UV) run --frozen python bench/run.py
 	$(UV) run --frozen python bench/dashboards.py
 	$(UV) run --frozen python bench/quiz_item_analysis.py
+	$(UV) run --frozen python bench/certificates.py
+
+.PHONY: bench-certificates
+bench-certificates: .venv ## Certificate rendering+signing rate and bulk issuance of 1,000 to S3
+	$(UV) run --frozen python bench/certificates.py
+
+.PHONY: run-jobs
+run-jobs: .venv ## Run queued background jobs (bulk certificate issuance) once
+	$(FLASK) lms run-jobs
 
 .PHONY: clean
 clean: ## Remove the virtual environment and the local database

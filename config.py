@@ -139,6 +139,20 @@ class Config:
     # one learner gets at most one reminder per course in the cool-down.
     STALLED_AFTER_DAYS = _int("STALLED_AFTER_DAYS", 14)
     REMINDER_COOLDOWN_DAYS = _int("REMINDER_COOLDOWN_DAYS", 3)
+    # Certificates. Without a configured key and certificate (PEM), a self-signed demo pair
+    # is generated into the instance folder on first use.
+    CERT_SIGNING_KEY_PATH = _str("CERT_SIGNING_KEY_PATH")
+    CERT_SIGNING_CERT_PATH = _str("CERT_SIGNING_CERT_PATH")
+    CERT_NUMBER_PREFIX = _str("CERT_NUMBER_PREFIX", "MTP")
+    # Public address printed (and in the QR code) on certificates, e.g. https://ce.example.org
+    # Unset: the address the request came in on (or http://127.0.0.1:5000 outside requests).
+    CERT_VERIFY_BASE_URL = _str("CERT_VERIFY_BASE_URL")
+    VERIFY_RATE_LIMIT = _str("VERIFY_RATE_LIMIT", "30 per minute")
+    # CE Broker profession code for acupuncturists in roster uploads.
+    CE_BROKER_PROFESSION_CODE = _str("CE_BROKER_PROFESSION_CODE", "AP")
+    # Background jobs (bulk issuance): "thread" runs them in the app process; "manual"
+    # leaves them queued for `flask lms run-jobs` or a test calling run_job().
+    JOB_RUNNER = _str("JOB_RUNNER", "thread")
 
     # Benchmarks read the number of SQL statements a request ran from this header.
     QUERY_COUNT_HEADER = _bool("LMS_QUERY_COUNT_HEADER")
@@ -168,6 +182,7 @@ class TestingConfig(Config):
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_KIB = 8192
     CATALOG_VERSION_SECONDS = 0.0
+    JOB_RUNNER = "manual"
 
 
 class ProductionConfig(Config):

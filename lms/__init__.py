@@ -58,6 +58,7 @@ def _init_extensions(app: Flask) -> None:
     bootstrap.init_app(app)
     cache.init_app(app)
     limiter.init_app(app)
+    limiter.enabled = True  # per-app switch: see lms.extensions._rate_limits_off
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -71,10 +72,11 @@ def _init_extensions(app: Flask) -> None:
 
     login_manager.user_loader(load_user_from_session)
 
-    from lms import security, storage
+    from lms import jobs, security, storage
 
     storage.init_app(app)
     security.init_app(app)
+    jobs.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -91,6 +93,10 @@ def _register_blueprints(app: Flask) -> None:
         quizzes,
         video,
     )
+    from lms.audit import views as audit_views
+    from lms.certificates import views as certificate_views
+    from lms.evaluations import views as evaluation_views
+    from lms.provider import views as provider_views
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp, url_prefix="/auth")
@@ -103,6 +109,14 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(authoring.bp, url_prefix="/teach")
     app.register_blueprint(dashboards.bp, url_prefix="/dashboards")
+    app.register_blueprint(provider_views.bp, url_prefix="/admin/provider")
+    app.register_blueprint(audit_views.bp, url_prefix="/admin/audit")
+    app.register_blueprint(evaluation_views.bp)
+    app.register_blueprint(certificate_views.bp)
+
+    from lms.certificates.issuance import connect_completion_signal
+
+    connect_completion_signal()
 
 
 def _register_template_helpers(app: Flask) -> None:

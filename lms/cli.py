@@ -104,5 +104,39 @@ def cleanup_uploads(older_than_hours: float) -> None:
         click.echo(line)
 
 
+@lms_cli.command("make-signing-cert")
+@click.option("--force", is_flag=True, help="Replace an existing demo key and certificate.")
+def make_signing_cert(force: bool) -> None:
+    """Generate the self-signed demo key and certificate that sign certificate PDFs."""
+    import shutil
+
+    from flask import current_app
+
+    from lms.certificates import signing
+
+    if current_app.config.get("CERT_SIGNING_KEY_PATH"):
+        raise click.ClickException("CERT_SIGNING_KEY_PATH is set: the configured key is used.")
+    folder = signing.demo_directory()
+    if folder.exists() and force:
+        shutil.rmtree(folder)
+    if (folder / "cert.pem").exists():
+        click.echo(f"A signing certificate already exists in {folder} (use --force to replace).")
+        return
+    signing.generate_self_signed(
+        folder,
+        common_name=f"{current_app.config['PROVIDER_NAME']} certificate signing (demo)",
+        organisation=current_app.config["PROVIDER_NAME"],
+    )
+    click.echo(f"Wrote {folder / 'key.pem'} and {folder / 'cert.pem'}.")
+
+
+@lms_cli.command("run-jobs")
+def run_jobs() -> None:
+    """Run every queued background job (e.g. bulk certificate issuance), then exit."""
+    from lms import jobs
+
+    click.echo(f"Ran {jobs.run_queued()} job(s).")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(lms_cli)

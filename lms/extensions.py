@@ -1,5 +1,6 @@
 """Flask extensions, created unbound and initialised in `create_app`."""
 
+from flask import current_app
 from flask_bootstrap import Bootstrap5
 from flask_caching import Cache
 from flask_limiter import Limiter
@@ -21,4 +22,12 @@ csrf = CSRFProtect()
 mail = Mail()
 bootstrap = Bootstrap5()
 limiter = Limiter(key_func=get_remote_address)
+
+
+@limiter.request_filter
+def _rate_limits_off() -> bool:
+    # The Limiter keeps RATELIMIT_ENABLED on itself, so with several apps in one process
+    # (the test suite) the last one configured would decide for all; each app's own setting
+    # is read here instead (create_app leaves the Limiter itself always enabled).
+    return not current_app.config.get("RATELIMIT_ENABLED", True)
 cache = Cache()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask import current_app, render_template
 from flask_mail import Message
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
-from lms.extensions import mail
+from lms.extensions import db, mail
 
 
 def send_email(to: str, subject: str, template: str, **context) -> None:
@@ -17,3 +19,40 @@ def send_email(to: str, subject: str, template: str, **context) -> None:
         print(f"\n--- email to {to}: {message.subject}\n{body}\n--- end of email\n", flush=True)
         return
     mail.send(message)
+
+
+def send_email_after_commit(to: str, subject: str, template: str, **context) -> None:
+    """Send once the current transaction commits; nothing is sent if it rolls back.
+
+    Services flush but never commit, so a message about a change must wait until the
+    change is real. The body is rendered now, while the objects it mentions are at hand.
+    """
+    body = render_template(f"mail/{template}.txt", **context)
+    db.session.info.setdefault(_OUTBOX, []).append((to, subject, body))
+
+
+_OUTBOX = "lms_mail_outbox"
+
+
+def _deliver(to: str, subject: str, body: str) -> None:
+    provider = current_app.config["PROVIDER_NAME"]
+    message = Message(subject=f"{subject} — {provider}", recipients=[to], body=body)
+    if current_app.config.get("MAIL_CONSOLE"):
+        print(f"\n--- email to {to}: {message.subject}\n{body}\n--- end of email\n", flush=True)
+        return
+    mail.send(message)
+
+
+@event.listens_for(Session, "after_commit")
+def _send_outbox(session: Session) -> None:
+    for to, subject, body in session.info.pop(_OUTBOX, []):
+        try:
+            _deliver(to, subject, body)
+        except Exception:  # the change is committed; a mail failure must not undo the page
+            current_app.logger.exception("could not send %r to %s", subject, to)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_outbox(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:
+        session.info.pop(_OUTBOX, None)

@@ -14,6 +14,7 @@ from lms.auth.models import Role
 
 if TYPE_CHECKING:
     from lms.catalog.models import Course
+    from lms.certificates.models import Certificate
 
 
 def _roles(user: Any) -> set[Role]:
@@ -164,6 +165,36 @@ def can_view_attempt(user: Any, course: Course, attempt: Any) -> bool:
 def can_answer_attempt(user: Any, attempt: Any) -> bool:
     """Only the learner who started an attempt answers or submits it."""
     return is_signed_in(user) and attempt.user_id == user.id
+
+
+def can_edit_course_credit(user: Any, course: Course) -> bool:
+    """Change a course's CE data (minutes, board numbers, attestation, issuance)."""
+    return can_edit_course(user, course)
+
+
+def can_view_evaluations(user: Any, course: Course) -> bool:
+    """Read a course's aggregated evaluations: its instructors and administrators."""
+    return can_edit_course(user, course)
+
+
+def can_manage_certificates(user: Any) -> bool:
+    """Issue, revoke and reissue certificates; board reports and audit exports."""
+    return is_admin(user)
+
+
+def can_manage_provider(user: Any) -> bool:
+    return is_admin(user)
+
+
+def can_read_audit_log(user: Any) -> bool:
+    return is_admin(user)
+
+
+def can_download_certificate(user: Any, certificate: Certificate) -> bool:
+    """The learner it was issued to, and administrators (their downloads are audited)."""
+    if is_admin(user):
+        return True
+    return is_signed_in(user) and certificate.user_id == user.id
 
 
 def require(allowed: bool) -> None:

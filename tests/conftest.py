@@ -40,13 +40,32 @@ def smtp_server() -> Iterator[SmtpServer]:
         yield server
 
 
+_signing_dir: list[str] = []
+
+
+def signing_identity() -> tuple[str, str]:
+    """A throwaway key and self-signed certificate for certificate PDFs (one per run)."""
+    from pathlib import Path
+
+    from lms.certificates.signing import generate_self_signed
+
+    if not _signing_dir:
+        folder = Path(tempfile.mkdtemp(prefix="lms-signing-")) / "identity"
+        generate_self_signed(folder, "Test provider certificate signing", "Test provider")
+        _signing_dir.append(str(folder))
+    return f"{_signing_dir[0]}/key.pem", f"{_signing_dir[0]}/cert.pem"
+
+
 def make_app(database_url: str, smtp: SmtpServer, **overrides) -> Flask:
     """An app on its own database; used for the main app and for special-purpose apps."""
+    key_path, cert_path = signing_identity()
     settings = {
         "SQLALCHEMY_DATABASE_URI": database_url,
         "LOCAL_STORAGE_PATH": tempfile.mkdtemp(prefix="lms-storage-"),
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": smtp.port,
+        "CERT_SIGNING_KEY_PATH": key_path,
+        "CERT_SIGNING_CERT_PATH": cert_path,
         **overrides,
     }
     app = create_app(type("SuiteConfig", (TestingConfig,), settings))

@@ -203,4 +203,79 @@ def quiz(course_: Course, bank_=None, questions: int = 3, publish: bool = True, 
     made = authoring.create_quiz(course_, data)
     if publish:
         authoring.publish_quiz(made)
+    db.session.flush()
+    return made
+
+
+# --- CE credit, evaluations, certificates -------------------------------------------------
+
+PROVIDER_DETAILS = dict(
+    name="Meridian Trigger Point Institute",
+    address="1200 Harbor Way, Suite 310\nSan Francisco, CA 94107",
+    website="",
+    signatory_name="Dr. Ada Signer, DAOM",
+    signatory_title="Director of Education",
+    nccaom_provider_number="1234",
+    california_cep_number="1011",
+    ce_broker_provider_number="50-12345",
+)
+
+
+def provider_settings(**overrides):
+    from lms.provider import services as provider_services
+
+    details = provider_services.ProviderDetails(**{**PROVIDER_DETAILS, **overrides})
+    settings = provider_services.update_settings(details, None)
+    db.session.flush()
+    return settings
+
+
+def course_credit(course: Course, **overrides):
+    """CE settings claiming all three boards (numbers derived from the course id)."""
+    from lms.certificates import credit as credit_rules
+
+    credit = credit_rules.credit_for(course)
+    values = dict(
+        nccaom_enabled=True,
+        nccaom_course_number=f"PDA-{course.id}",
+        california_enabled=True,
+        california_course_number=f"1011-{course.id}",
+        florida_enabled=True,
+        florida_course_number=f"20-{700000 + course.id}",
+    )
+    values.update(overrides)
+    for name, value in values.items():
+        setattr(credit, name, value)
+    if course.code is None:
+        course.code = f"TPR-{course.id}"
+    db.session.add(credit)
+    db.session.flush()
+    return credit
+
+
+RATINGS = {"objectives_met": 5, "instructor_knowledge": 4, "teaching_methods": 4, "usefulness": 5}
+
+
+def complete_course(learner: User, course: Course, evaluate: bool = True):
+    """Enrol, mark every lesson complete and (by default) submit the evaluation."""
+    from lms.enrolments import services as enrolment_services
+    from lms.evaluations import services as evaluation_services
+    from lms.learning import completion
+    from lms.learning import services as learning_services
+
+    enrolment = enrolment_services.enrol(learner, course, attestation_accepted=True)
+    for lesson in completion.course_lessons(course):
+        learning_services.mark_complete(enrolment, lesson, course)
+    if evaluate:
+        evaluation_services.submit(enrolment, course, dict(RATINGS), "Useful.")
+    db.session.flush()
+    return enrolment
+
+
+def ce_course(*instructors: User, issuance: str = "admin", **kwargs) -> Course:
+    """A published course with CE settings on all boards (certificates queued by default)."""
+    from lms.certificates.models import IssuanceMode
+
+    made = course(*instructors, **kwargs)
+    course_credit(made, issuance=IssuanceMode(issuance))
     return made

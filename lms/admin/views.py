@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from lms import permissions
@@ -16,6 +16,7 @@ from lms.dashboards import services as dashboard_services
 from lms.enrolments.models import Enrolment
 from lms.errors import DomainError
 from lms.extensions import db
+from lms.jobs import Job
 
 
 @bp.before_request
@@ -217,3 +218,14 @@ def bulk_confirm(batch_id: int):
         "success",
     )
     return redirect(url_for(".enrolment_list"))
+
+
+@bp.route("/jobs/<int:job_id>")
+def job(job_id: int):
+    return render_template("admin/job.html", job=db.get_or_404(Job, job_id))
+
+
+@bp.route("/jobs/<int:job_id>/status")
+def job_status(job_id: int):
+    """Polled by the job page to show progress."""
+    return jsonify(db.get_or_404(Job, job_id).as_dict())

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from sqlalchemy.exc import IntegrityError
+
 from lms.authoring.services import slugify
 from lms.catalog.models import Course, Lesson, LessonKind, Module
 from lms.errors import DomainError
@@ -49,11 +51,26 @@ def rename_module(module: Module, title: str) -> None:
     db.session.flush()
 
 
+class HasLearnerRecords(DomainError):
+    status_code = 409
+
+    def __init__(self, what: str) -> None:
+        super().__init__(
+            f"This {what} has learner records (progress, watch time or quiz answers), which are "
+            "kept for CE audits, so it cannot be deleted. Rename it or mark it optional instead."
+        )
+
+
 def delete_module(module: Module) -> None:
-    """Remove a module and its lessons."""
+    """Remove a module and its lessons, unless learners have records in them."""
     course = module.course
-    course.modules.remove(module)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            course.modules.remove(module)
+            db.session.flush()
+    except IntegrityError as error:
+        db.session.expire(course)
+        raise HasLearnerRecords("module") from error
     _renumber(_in_order(course.modules))
 
 
@@ -72,9 +89,15 @@ def update_lesson(lesson: Lesson, data: LessonData) -> None:
 
 
 def delete_lesson(lesson: Lesson) -> None:
+    """Remove a lesson, unless learners have records in it (the database refuses)."""
     module = lesson.module
-    module.lessons.remove(lesson)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            module.lessons.remove(lesson)
+            db.session.flush()
+    except IntegrityError as error:
+        db.session.expire(module)
+        raise HasLearnerRecords("lesson") from error
     _renumber(_in_order(module.lessons))
 
 

@@ -56,9 +56,13 @@ def delete_module(course_id: int, module_id: int):
     module = module_of(course, module_id)
     if EmptyForm().validate_on_submit():
         title = module.title
-        outline.delete_module(module)
-        db.session.commit()
-        flash(f"Module “{title}” and its lessons were deleted.", "info")
+        try:
+            outline.delete_module(module)
+        except outline.HasLearnerRecords as error:
+            flash(error.message, "warning")
+        else:
+            db.session.commit()
+            flash(f"Module “{title}” and its lessons were deleted.", "info")
     return _outline(course)
 
 
@@ -166,9 +170,13 @@ def delete_lesson(course_id: int, lesson_id: int):
     anchor = f"module-{lesson.module_id}"
     if EmptyForm().validate_on_submit():
         title = lesson.title
-        outline.delete_lesson(lesson)
-        db.session.commit()
-        flash(f"Lesson “{title}” deleted.", "info")
+        try:
+            outline.delete_lesson(lesson)
+        except outline.HasLearnerRecords as error:
+            flash(error.message, "warning")
+        else:
+            db.session.commit()
+            flash(f"Lesson “{title}” deleted.", "info")
     return _outline(course, anchor)
 
 

@@ -9,6 +9,7 @@ from lms import permissions
 from lms.catalog import bp, services
 from lms.catalog.models import Course
 from lms.catalog.pagecache import cached_for_anonymous
+from lms.certificates.credit import required_attestation
 from lms.enrolments import services as enrolment_services
 from lms.learning import services as learning_services
 from lms.quizzes import evidence as quiz_evidence
@@ -54,6 +55,7 @@ def render_course_page(course: Course, preview: bool = False):
         enrolment=enrolment,
         card=card,
         outline=outline,
+        attestation=None if enrolment and enrolment.is_active else required_attestation(course),
         prerequisite_statuses=enrolment_services.statuses_in(learner, course.prerequisites),
         missing_prerequisites=enrolment_services.missing_prerequisites(learner, course),
         credits=services.ce_credits(course.ce_minutes),

@@ -150,6 +150,12 @@ def seed_demo() -> SeedReport:
     from lms.demo.media_seed import seed_media
 
     seed_media(courses, report)
+
+    from lms.demo import certificates as demo_certificates
+
+    demo_certificates.seed_provider(report)
+    demo_certificates.seed_course_credit(courses, report)
+    demo_certificates.seed_completion(users, report)
     return report
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from lms.auth import services as auth_services
 from lms.auth.models import User
 from lms.catalog.models import Course
+from lms.certificates.credit import required_attestation
 from lms.db import utcnow
 from lms.enrolments.models import Enrolment, EnrolmentStatus
 from lms.errors import DomainError
@@ -41,6 +42,11 @@ class NoSuchLearner(DomainError):
         super().__init__(f"No active account uses the address {email}.")
 
 
+class AttestationRequired(DomainError):
+    def __init__(self) -> None:
+        super().__init__("Accept the participant attestation to enrol in this course.")
+
+
 def enrolment_for(user: Any, course: Course) -> Enrolment | None:
     if not getattr(user, "is_authenticated", False):
         return None
@@ -49,23 +55,45 @@ def enrolment_for(user: Any, course: Course) -> Enrolment | None:
     )
 
 
-def enrol(learner: User, course: Course, enrolled_by: User | None = None) -> Enrolment:
-    """Enrol a learner; enrolling twice returns the existing enrolment (also under a race)."""
+def enrol(
+    learner: User,
+    course: Course,
+    enrolled_by: User | None = None,
+    attestation_accepted: bool = False,
+) -> Enrolment:
+    """Enrol a learner; enrolling twice returns the existing enrolment (also under a race).
+
+    When the course requires a participant attestation, the learner enrolling themselves
+    must accept it; the acceptance, its time and the exact text are recorded.
+    """
     if not course.is_published:
         raise EnrolmentClosed()
     if enrolled_by is None and not learner.email_verified:
         raise EmailNotVerified()
+    attestation = required_attestation(course)
     existing = enrolment_for(learner, course)
     if existing is not None and existing.is_active:
         return existing
     missing = missing_prerequisites(learner, course)
     if missing:
         raise PrerequisitesMissing(missing)
+    needs_acceptance = (
+        attestation is not None
+        and enrolled_by is None
+        and (existing is None or existing.attestation_accepted_at is None)
+    )
+    if needs_acceptance and not attestation_accepted:
+        raise AttestationRequired()
+    if needs_acceptance and existing is not None:
+        existing.attestation_accepted_at = utcnow()
+        existing.attestation_text = attestation
     if existing is None:
         enrolment = Enrolment(
             user_id=learner.id,
             course_id=course.id,
             enrolled_by_id=enrolled_by.id if enrolled_by else None,
+            attestation_accepted_at=utcnow() if needs_acceptance else None,
+            attestation_text=attestation if needs_acceptance else None,
         )
         try:
             with db.session.begin_nested():

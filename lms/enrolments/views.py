@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from lms import permissions
@@ -27,7 +27,11 @@ def enrol(slug: str):
     permissions.require(permissions.can_enrol_self(current_user, course))
     if EmptyForm().validate_on_submit():
         try:
-            services.enrol(current_user, course)
+            services.enrol(
+                current_user,
+                course,
+                attestation_accepted=request.form.get("attestation") == "accepted",
+            )
         except DomainError as error:
             flash(error.message, "warning")
         else:

@@ -11,15 +11,22 @@ import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from blinker import Namespace
 from sqlalchemy import ColumnElement, String, and_, case, cast, false, func, or_, select
 
 from lms.catalog.models import Course, Lesson, LessonKind
 from lms.db import utcnow
 from lms.enrolments.models import Enrolment, EnrolmentStatus
+from lms.evaluations.status import EvaluationState, evaluation_states
 from lms.extensions import db
 from lms.learning.models import LessonProgress
 
 DEFAULT_VIDEO_THRESHOLD = 0.9
+
+_signals = Namespace()
+# Sent once when an enrolment becomes complete (sender: the enrolment; course=...), inside
+# the transaction that recorded it. Certificates listen to issue automatically.
+course_completed = _signals.signal("course-completed")
 
 
 @dataclass(frozen=True)
@@ -228,11 +235,15 @@ def course_evidence(
     progress_rows: Iterable[LessonProgress],
     user_id: int | None = None,
     quizzes: tuple[QuizEvidence, ...] | None = None,
+    evaluation: EvaluationState | None = None,
 ) -> CourseEvidence:
-    """Evidence for one course. Quiz results are loaded for `user_id` unless given.
+    """Evidence for one course. Quiz results and the evaluation are loaded for `user_id`
+    unless given (callers loading many courses pass them, one query each for all).
 
     Without a user (an editor's preview) the course's quizzes are not part of the evidence.
     """
+    if evaluation is None:
+        evaluation = evaluation_states(user_id, [course.id]).get(course.id, EvaluationState())
     by_lesson = {row.lesson_id: row for row in progress_rows}
     if quizzes is None:
         quizzes = quiz_evidence(user_id, [course.id]).get(course.id, ()) if user_id else ()
@@ -242,6 +253,8 @@ def course_evidence(
         ),
         video_threshold=course.completion_threshold / 100,
         required_quizzes=quizzes,
+        evaluation_required=evaluation.required,
+        evaluation_submitted=evaluation.submitted,
     )
 
 
@@ -271,11 +284,14 @@ def refresh(enrolment: Enrolment, course: Course) -> CourseProgress:
     for row in rows:
         if row.lesson_id in progress.completed_lesson_ids and row.completed_at is None:
             row.completed_at = now
-    if progress.is_complete and enrolment.status == EnrolmentStatus.ACTIVE:
+    newly_complete = progress.is_complete and enrolment.status == EnrolmentStatus.ACTIVE
+    if newly_complete:
         enrolment.status = EnrolmentStatus.COMPLETED
         enrolment.status_changed_at = now
         enrolment.completed_at = now
     db.session.flush()
+    if newly_complete:
+        course_completed.send(enrolment, course=course)
     return progress
 
 

@@ -128,6 +128,18 @@ class CourseCard:
     def is_complete(self) -> bool:
         return self.enrolment.status == EnrolmentStatus.COMPLETED
 
+    @property
+    def evaluation_open(self) -> bool:
+        """Everything but the course evaluation is done."""
+        progress = self.progress
+        return (
+            progress.evaluation_required
+            and not progress.evaluation_submitted
+            and progress.required_lessons > 0
+            and progress.completed_required_lessons == progress.required_lessons
+            and progress.quizzes_passed == progress.quizzes_required
+        )
+
 
 def my_learning(user: User) -> list[CourseCard]:
     """The learner's current and completed courses, with progress, in a fixed number of queries."""
@@ -151,6 +163,7 @@ def my_learning(user: User) -> list[CourseCard]:
     course_ids = [e.course_id for e in enrolments]
     rows = completion.progress_rows(user.id, course_ids)
     quizzes = completion.quiz_evidence(user.id, course_ids)
+    evaluations = completion.evaluation_states(user.id, course_ids)
     rows_by_course: dict[int, list[LessonProgress]] = {}
     for row in rows:
         rows_by_course.setdefault(row.course_id, []).append(row)
@@ -159,7 +172,11 @@ def my_learning(user: User) -> list[CourseCard]:
         course = enrolment.course
         course_rows = rows_by_course.get(course.id, [])
         evidence = completion.course_evidence(
-            course, course_rows, quizzes=quizzes.get(course.id, ())
+            course,
+            course_rows,
+            user.id,
+            quizzes=quizzes.get(course.id, ()),
+            evaluation=evaluations.get(course.id),
         )
         progress = completion.course_progress(evidence)
         resume_lesson, position = _resume_point(course, course_rows, progress)

@@ -9,6 +9,7 @@ from lms import permissions
 from lms.auth.forms import EmptyForm
 from lms.enrolments import services as enrolment_services
 from lms.errors import DomainError
+from lms.evaluations import services as evaluations
 from lms.extensions import db
 from lms.learning import bp, completion, services
 from lms.quizzes import evidence as quiz_evidence
@@ -40,7 +41,10 @@ def lesson(slug: str, lesson_id: int):
     # One query gives the outline's quizzes and the learner's passes: the evidence reuses it.
     outline = quiz_evidence.course_outline(course.id, current_user.id if studying else None)
     quizzes = outline.required_evidence() if studying else ()
-    progress = completion.course_progress(completion.course_evidence(course, rows, quizzes=quizzes))
+    user_id = current_user.id if studying else None
+    progress = completion.course_progress(
+        completion.course_evidence(course, rows, user_id, quizzes=quizzes)
+    )
     row = next((r for r in rows if r.lesson_id == lesson.id), None)
     db.session.commit()
     return render_template(
@@ -72,6 +76,9 @@ def mark_complete(slug: str, lesson_id: int):
             flash(error.message, "warning")
             return redirect(url_for("learning.lesson", slug=slug, lesson_id=lesson.id))
         db.session.commit()
+        if evaluations.is_open(progress):
+            flash("All lessons done: one short evaluation and the course is complete.", "success")
+            return redirect(url_for("evaluations.evaluate", slug=slug))
         if progress.is_complete:
             flash(f"Congratulations — you have completed {course.title}.", "success")
             return redirect(url_for("learning.my_learning"))

@@ -37,3 +37,47 @@
     });
   });
 })();
+
+// Background job pages: poll the status endpoint and show progress until the job ends.
+(function () {
+  "use strict";
+  var box = document.querySelector(".js-job[data-status-url]");
+  if (!box || !window.fetch) return;
+  var bar = box.querySelector(".js-job-bar");
+  function set(selector, value) {
+    var el = box.querySelector(selector);
+    if (el) el.textContent = String(value);
+  }
+  function poll() {
+    fetch(box.dataset.statusUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (job) {
+        var step = Math.floor(job.percent / 5) * 5;
+        bar.className = bar.className.replace(/\bw-\d+p\b/, "w-" + step + "p");
+        bar.parentElement.setAttribute("aria-valuenow", String(job.percent));
+        set(".js-job-status", job.status);
+        set(".js-job-done", job.done);
+        set(".js-job-failed", job.failed);
+        var notes = box.querySelector(".js-job-notes");
+        notes.innerHTML = "";
+        (job.notes || []).forEach(function (note) {
+          var li = document.createElement("li");
+          li.textContent = note;
+          notes.appendChild(li);
+        });
+        if (job.error) {
+          var error = box.querySelector(".js-job-error");
+          error.textContent = job.error;
+          error.classList.remove("d-none");
+        }
+        if (job.finished) {
+          box.querySelector(".js-job-finished").classList.remove("d-none");
+        } else {
+          window.setTimeout(poll, 1000);
+        }
+      })
+      .catch(function () { window.setTimeout(poll, 3000); });
+  }
+  if (!box.querySelector(".js-job-finished.d-none")) return;  // already finished
+  window.setTimeout(poll, 500);
+})();
