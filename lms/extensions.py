@@ -30,4 +30,6 @@ def _rate_limits_off() -> bool:
     # (the test suite) the last one configured would decide for all; each app's own setting
     # is read here instead (create_app leaves the Limiter itself always enabled).
     return not current_app.config.get("RATELIMIT_ENABLED", True)
+
+
 cache = Cache()
