@@ -141,6 +141,28 @@ class ConnectionBoundSession(FlaskSqlaSession):
         return self.bind
 
 
+class TestAppSession:
+    """`db.session` during a rolled-back test: the test's session for the test's app, the
+    usual session for any other app (a live server still answering a browser's last beacon,
+    an app on a fresh database), so nothing else ever writes into the test's transaction."""
+
+    def __init__(self, app: Flask, scoped, original) -> None:
+        self._app, self._scoped, self._original = app, scoped, original
+
+    def _target(self):
+        from flask import current_app, has_app_context
+
+        if has_app_context() and current_app._get_current_object() is self._app:
+            return self._scoped
+        return self._original
+
+    def __call__(self, *args, **kwargs):
+        return self._target()(*args, **kwargs)
+
+    def __getattr__(self, name: str):
+        return getattr(self._target(), name)
+
+
 @pytest.fixture
 def db_session(app: Flask) -> Iterator[Session]:
     """Run the test inside a transaction that is rolled back afterwards.
@@ -152,7 +174,7 @@ def db_session(app: Flask) -> Iterator[Session]:
         connection = db.engine.connect()
         transaction = connection.begin()
         original = db.session
-        db.session = db._make_scoped_session(
+        scoped = db._make_scoped_session(
             {
                 "bind": connection,
                 "join_transaction_mode": "create_savepoint",
@@ -160,10 +182,11 @@ def db_session(app: Flask) -> Iterator[Session]:
                 "expire_on_commit": False,
             }
         )
+        db.session = TestAppSession(app, scoped, original)
         try:
-            yield db.session
+            yield scoped
         finally:
-            db.session.remove()
+            scoped.remove()
             db.session = original
             transaction.rollback()
             connection.close()

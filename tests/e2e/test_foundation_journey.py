@@ -13,7 +13,9 @@ def test_new_acupuncturist_registers_verifies_signs_in_and_enrols(page, smtp_ser
     email = "lin.park@example.com"
     page.goto("/")
     page.get_by_role("button", name="Open the menu").click()
+    page.locator("#nav.show").wait_for()  # the menu has finished opening
     page.get_by_role("link", name="Create account").click()
+    page.wait_for_url("**/auth/register")
 
     page.get_by_label("Legal name").fill("Lin Park")
     page.get_by_label("Email").fill(email)
