@@ -55,6 +55,18 @@ def neighbours(course: Course, lesson: Lesson) -> Neighbours:
     )
 
 
+def first_locking_lesson(
+    course: Course, lesson: Lesson, progress: completion.CourseProgress
+) -> Lesson | None:
+    """In a sequential course, the earliest required lesson before `lesson` not yet done."""
+    for earlier in completion.course_lessons(course):
+        if earlier.id == lesson.id:
+            return None
+        if earlier.required and earlier.id not in progress.completed_lesson_ids:
+            return earlier
+    return None
+
+
 def _insert(dialect: str):
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
 

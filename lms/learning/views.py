@@ -45,6 +45,13 @@ def lesson(slug: str, lesson_id: int):
     progress = completion.course_progress(
         completion.course_evidence(course, rows, user_id, quizzes=quizzes)
     )
+    if studying and course.sequential:
+        waiting = services.first_locking_lesson(course, lesson, progress)
+        if waiting is not None:
+            db.session.rollback()  # the visit of a locked lesson is not recorded
+            flash(f"Lessons in this course unlock in order: complete “{waiting.title}” first.",
+                  "info")  # fmt: skip
+            return redirect(url_for("learning.lesson", slug=course.slug, lesson_id=waiting.id))
     row = next((r for r in rows if r.lesson_id == lesson.id), None)
     db.session.commit()
     return render_template(

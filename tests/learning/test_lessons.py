@@ -156,3 +156,24 @@ def test_my_learning_lists_nothing_for_withdrawn_enrolments(db_session):
     enrolment = enrolment_services.enrol(learner, factories.course())
     enrolment_services.withdraw(enrolment)
     assert services.my_learning(learner) == []
+
+
+def test_sequential_course_unlocks_lessons_in_order(client, db_session, login):
+    course = factories.course(modules=1, lessons_per_module=3, sequential=True)
+    learner = factories.learner()
+    enrolment = enrolment_services.enrol(learner, course)
+    first, second, third = course.modules[0].lessons
+    login(learner)
+    response = client.get(f"/courses/{course.slug}/lessons/{third.id}")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/lessons/{first.id}")
+    assert "unlock in order" in client.get(response.headers["Location"]).get_data(as_text=True)
+    services.mark_complete(enrolment, first, course)
+    db_session.flush()
+    assert client.get(f"/courses/{course.slug}/lessons/{second.id}").status_code == 200
+    response = client.get(f"/courses/{course.slug}/lessons/{third.id}")
+    assert response.headers["Location"].endswith(f"/lessons/{second.id}")
+    # Without the flag every lesson opens.
+    course.sequential = False
+    db_session.flush()
+    assert client.get(f"/courses/{course.slug}/lessons/{third.id}").status_code == 200
