@@ -169,6 +169,11 @@ def publish(course: Course) -> None:
         raise CannotPublish(
             "Add at least one lesson before publishing: learners would find an empty course."
         )
+    from lms.certificates.credit import claimed_credit_problems
+
+    problems = claimed_credit_problems(course)
+    if problems:
+        raise CannotPublish("This course's CE credit is not ready: " + " ".join(problems))
     if course.status != CourseStatus.PUBLISHED:
         course.status = CourseStatus.PUBLISHED
         course.published_at = utcnow()

@@ -202,6 +202,19 @@ def publish_problems(course: Course) -> list[str]:
     return problems_for(course, credit_for(course), provider_services.current_settings())
 
 
+def claimed_credit_problems(course: Course) -> list[str]:
+    """At publish: a course that claims a board's credit needs the provider's number for that
+    board and its own course number. A course without CE settings claims nothing."""
+    credit = db.session.get(CourseCredit, course.id)
+    if credit is None:
+        return []
+    problems = missing_provider_numbers(credit, provider_services.current_settings())
+    for board in claimed_boards(credit):
+        if not course_number(credit, board).strip():
+            problems.append(f"Enter the {BOARD_NAME[board]} course (approval) number.")
+    return problems
+
+
 def ce_ready(course: Course) -> bool:
     return not publish_problems(course)
 

@@ -113,3 +113,21 @@ def test_deleting_renumbers_what_is_left(db_session):
     outline.delete_module(course.modules[0])
     assert [m.position for m in course.modules] == [0, 1]
     assert _titles(course.modules) == ["Module 2", "Module 3"]
+
+
+def test_publish_refuses_a_course_claiming_credit_the_provider_cannot_give(db_session):
+    from lms.authoring import services as authoring_services
+    from lms.provider.models import ProviderSettings
+
+    course = factories.course(published=False)
+    factories.provider_settings()
+    factories.course_credit(course)  # claims NCCAOM, California and Florida
+    settings = db_session.get(ProviderSettings, 1)
+    settings.ce_broker_provider_number = ""
+    db_session.flush()
+    with pytest.raises(authoring_services.CannotPublish, match="CE Broker"):
+        authoring_services.publish(course)
+    settings.ce_broker_provider_number = "50-12345"
+    db_session.flush()
+    authoring_services.publish(course)
+    assert course.is_published
