@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from lms.auth.models import User
 from lms.catalog.models import Course, CourseStatus, Lesson, LessonKind, Module
@@ -32,11 +32,15 @@ class Neighbours:
 
 
 def syllabus(slug: str) -> Course | None:
-    """A course with its modules and lessons only, in three queries whatever its size."""
-    return db.session.scalar(
-        select(Course)
-        .where(Course.slug == slug)
-        .options(selectinload(Course.modules).selectinload(Module.lessons))
+    """A course with its modules and lessons only, in one query whatever its size."""
+    return (
+        db.session.scalars(
+            select(Course)
+            .where(Course.slug == slug)
+            .options(joinedload(Course.modules).joinedload(Module.lessons))
+        )
+        .unique()
+        .one_or_none()
     )
 
 
