@@ -40,3 +40,13 @@ def stream_rows(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> Iterato
     yield line(header)
     for row in rows:
         yield line(row)
+
+
+def to_csv(header: list[str], rows: Iterable[Iterable[Any]]) -> str:
+    """A whole (small) CSV document, every cell neutralised, CRLF line ends."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([neutralise(cell) for cell in row])
+    return out.getvalue()

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from lms.auth.models import User
 from lms.certificates.models import Board, Certificate, CertificateStatus
 from lms.certificates.transcript import Entry, entry_from
-from lms.csvexport import to_csv
+from lms.csvsafe import to_csv
 from lms.enrolments.models import Enrolment
 from lms.evaluations.models import QUESTIONS, Evaluation
 from lms.extensions import db

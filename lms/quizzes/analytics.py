@@ -16,6 +16,7 @@ from sqlalchemy import case, func, literal, select, union_all
 from sqlalchemy.orm import selectinload
 
 from lms.auth.models import User
+from lms.csvsafe import neutralise
 from lms.extensions import db
 from lms.quizzes.models import (
     AttemptAnswer,
@@ -264,7 +265,6 @@ def resets_of(quiz: Quiz) -> list[AttemptReset]:
 
 # --- CSV export ---------------------------------------------------------------------------
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_HEADER = [
     "attempt_id",
     "learner",
@@ -280,10 +280,7 @@ CSV_HEADER = [
 ]
 
 
-def safe_cell(value: object) -> str:
-    """A CSV cell a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+safe_cell = neutralise  # a CSV cell a spreadsheet will not run as a formula
 
 
 def _line(values: list[object]) -> str:

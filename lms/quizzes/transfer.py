@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lms.catalog.models import Course
+from lms.csvsafe import neutralise
 from lms.errors import DomainError
 from lms.quizzes.authoring import (
     MAX_CHOICES,
@@ -94,7 +95,7 @@ def export_json(bank: QuestionBank) -> str:
 
 def _csv_safe(text: str) -> str:
     # A prompt starting with "=" must not become a spreadsheet formula on the way out.
-    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
+    return neutralise(text)
 
 
 def export_csv(bank: QuestionBank) -> str:

@@ -6,7 +6,7 @@ import zipfile
 
 from lms.certificates import issuance
 from lms.certificates.reports import CE_BROKER_HEADER
-from lms.csvexport import neutralise
+from lms.csvsafe import neutralise
 from tests import factories
 
 
