@@ -227,7 +227,11 @@ def headlines(courses: list[Course]) -> list[Headline]:
     """Enrolled and completed learners of several courses (syllabus loaded), in one query."""
     if not courses:
         return []
-    rules = {course.id: completion.course_rules(course) for course in courses}
+    # One query for every course's evaluation requirement, not one per course.
+    evaluations = completion.evaluation_states(None, [course.id for course in courses])
+    rules = {
+        course.id: completion.course_rules(course, evaluations[course.id]) for course in courses
+    }
     parts = []
     for course in courses:
         progress = completion.learner_progress_subquery(rules[course.id])

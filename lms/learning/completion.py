@@ -341,9 +341,12 @@ class CourseRules:
         return next((n for n, item in enumerate(self.outcomes()) if item.is_complete), None)
 
 
-def course_rules(course: Course) -> CourseRules:
-    """The rules `course_evidence` applies, without any learner's evidence."""
-    evidence = course_evidence(course, ())
+def course_rules(course: Course, evaluation: EvaluationState | None = None) -> CourseRules:
+    """The rules `course_evidence` applies, without any learner's evidence.
+
+    Pass `evaluation` (from one `evaluation_states` call) when building rules for many courses.
+    """
+    evidence = course_evidence(course, (), evaluation=evaluation)
     return CourseRules(
         course_id=course.id,
         lessons=tuple(lesson_rule(item, evidence.video_threshold) for item in evidence.lessons),

@@ -73,3 +73,28 @@ def test_instructors_see_only_their_courses_admins_all(small_course, db_session)
     other = factories.course(factories.instructor())
     assert other not in services.dashboard_courses(small_course.teacher)
     assert {small_course.course, other} <= set(services.dashboard_courses(factories.admin()))
+
+
+def test_headlines_query_count_does_not_grow_with_courses(db_session, app):
+    from sqlalchemy import event
+
+    from lms.dashboards import services as dashboard_services
+    from lms.extensions import db
+    from tests import factories
+
+    def count(n: int) -> int:
+        courses = [factories.course() for _ in range(n)]
+        statements = []
+
+        def record(conn, cursor, statement, *args):
+            if not statement.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+                statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            dashboard_services.headlines(courses)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        return len(statements)
+
+    assert count(1) == count(4)
