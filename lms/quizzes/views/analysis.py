@@ -6,14 +6,13 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_login import current_user, login_required
 
 from lms import permissions
-from lms.auth.models import User
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.quizzes import analytics, bp
 from lms.quizzes import attempts as attempt_services
 from lms.quizzes.forms import ResetForm
 from lms.quizzes.models import QuestionKind
-from lms.quizzes.views.loading import course_or_404, question_of, quiz_of
+from lms.quizzes.views.loading import course_or_404, learner_of, question_of, quiz_of
 
 
 def _results_course(slug: str):
@@ -98,9 +97,7 @@ def reset_attempts(slug: str, quiz_id: int, user_id: int):
     course = course_or_404(slug)
     permissions.require(permissions.can_reset_quiz_attempts(current_user, course))
     quiz = quiz_of(course, quiz_id)
-    learner = db.session.get(User, user_id)
-    if learner is None:
-        abort(404)
+    learner = learner_of(course, user_id)
     form = ResetForm()
     if form.validate_on_submit():
         try:

@@ -6,7 +6,9 @@ from flask import abort
 from flask_login import current_user
 
 from lms import permissions
+from lms.auth.models import User
 from lms.catalog.models import Course
+from lms.enrolments.models import Enrolment
 from lms.extensions import db
 from lms.learning import services as learning_services
 from lms.quizzes.models import Question, QuestionBank, Quiz, QuizAttempt
@@ -52,6 +54,21 @@ def attempt_of(course: Course, attempt_id: int) -> QuizAttempt:
     if attempt is None or attempt.quiz.course_id != course.id:
         abort(404)
     return attempt
+
+
+def learner_of(course: Course, user_id: int) -> User:
+    """A learner of the course (enrolled now or before), or 404: the course's editors act on
+    their own learners only, and never learn whether a user id exists elsewhere."""
+    from sqlalchemy import select
+
+    learner = db.session.scalar(
+        select(User)
+        .join(Enrolment, Enrolment.user_id == User.id)
+        .where(User.id == user_id, Enrolment.course_id == course.id)
+    )
+    if learner is None:
+        abort(404)
+    return learner
 
 
 def module_options(course: Course) -> list[tuple[int, str]]:
