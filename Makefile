@@ -70,6 +70,10 @@ bench-certificates: .venv ## Certificate rendering+signing rate and bulk issuanc
 run-jobs: .venv ## Run queued background jobs (bulk certificate issuance) once
 	$(FLASK) lms run-jobs
 
+.PHONY: worker
+worker: .venv ## Run background jobs from Redis (JOB_RUNNER=rq, REDIS_URL) until stopped
+	$(FLASK) lms worker
+
 .PHONY: clean
 clean: ## Remove the virtual environment and the local database
 	rm -rf .venv instance .pytest_cache .ruff_cache

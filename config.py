@@ -43,6 +43,11 @@ def _str(name: str, default: str | None = None) -> Env:
     return Env(name, default)
 
 
+def _seconds_list(name: str, default: tuple[int, ...]) -> Env:
+    """Comma-separated whole seconds, e.g. "30,300"."""
+    return Env(name, default, lambda value: tuple(int(part) for part in value.split(",")))
+
+
 def settings(config_class: type) -> dict[str, Any]:
     """The upper-case settings of a config class, with environment values read now."""
     values = {}
@@ -86,6 +91,10 @@ class Config:
     MAIL_DEFAULT_SENDER = _str("MAIL_DEFAULT_SENDER", "no-reply@lms.local")
     # Development prints mail to the console instead of needing an SMTP server.
     MAIL_CONSOLE = _bool("MAIL_CONSOLE")
+
+    # Redis, shared by every app server and worker: background jobs (JOB_RUNNER=rq),
+    # rate-limit counters, and the page cache with CACHE_TYPE=RedisCache.
+    REDIS_URL = _str("REDIS_URL")
 
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = _str("REDIS_URL", "memory://")
@@ -150,9 +159,17 @@ class Config:
     VERIFY_RATE_LIMIT = _str("VERIFY_RATE_LIMIT", "30 per minute")
     # CE Broker profession code for acupuncturists in roster uploads.
     CE_BROKER_PROFESSION_CODE = _str("CE_BROKER_PROFESSION_CODE", "AP")
-    # Background jobs (bulk issuance): "thread" runs them in the app process; "manual"
-    # leaves them queued for `flask lms run-jobs` or a test calling run_job().
+    # Background jobs (bulk issuance): "thread" runs them in the app process; "rq" hands
+    # them to `flask lms worker` processes through Redis (REDIS_URL, queue JOB_QUEUE);
+    # "manual" leaves them queued for `flask lms run-jobs` or a test calling run_job().
     JOB_RUNNER = _str("JOB_RUNNER", "thread")
+    JOB_QUEUE = _str("JOB_QUEUE", "lms-jobs")
+    # A job that raises runs again, up to JOB_MAX_ATTEMPTS runs in all; under RQ after the
+    # waits of JOB_RETRY_BACKOFF (seconds; the last one repeats), under the thread runner
+    # on its next poll. RQ stops a run after JOB_TIMEOUT seconds (and counts it failed).
+    JOB_MAX_ATTEMPTS = _int("JOB_MAX_ATTEMPTS", 3)
+    JOB_RETRY_BACKOFF = _seconds_list("JOB_RETRY_BACKOFF", (30, 300))
+    JOB_TIMEOUT = _int("JOB_TIMEOUT", 3600)
 
     # Benchmarks read the number of SQL statements a request ran from this header.
     QUERY_COUNT_HEADER = _bool("LMS_QUERY_COUNT_HEADER")

@@ -23,8 +23,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -37,7 +35,7 @@ import requests  # noqa: E402
 
 from bench.auth import DEFAULT_LOGIN  # noqa: E402
 from bench.wrkrun import WrkResult, run_wrk  # noqa: E402
-from tests.support import free_port  # noqa: E402
+from tests.support.gunicorn import Gunicorn  # noqa: E402
 from tests.support.postgres import PostgresServer  # noqa: E402
 
 VENV_BIN = REPO / ".venv" / "bin"
@@ -81,74 +79,6 @@ def run_flask(args: list[str], env: dict[str, str], app_dir: Path) -> None:
         raise HarnessError(
             f"`flask {' '.join(args)}` failed (rc={proc.returncode}):\n{proc.stdout}{proc.stderr}"
         )
-
-
-class Gunicorn:
-    """gunicorn serving ``wsgi:app`` on 127.0.0.1 in its own process group."""
-
-    def __init__(self, env: dict[str, str], app_dir: Path, log_path: Path) -> None:
-        self.env, self.app_dir, self.log_path = env, app_dir, log_path
-        self.port = 0
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self, timeout: float = 60) -> None:
-        self.port = free_port()
-        cmd = [
-            str(VENV_BIN / "gunicorn"),
-            "-w", str(_env_int("BENCH_WORKERS", 2)),
-            "-k", "gthread",
-            "--threads", str(_env_int("BENCH_GTHREADS", 4)),
-            "-b", f"127.0.0.1:{self.port}",
-            # gunicorn 27's control socket defaults to a fixed path under ~/.gunicorn, which
-            # would clash with any other gunicorn running on the machine.
-            "--no-control-socket",
-            "wsgi:app",
-        ]  # fmt: skip
-        print(f"bench: $ {' '.join(cmd[1:])}", flush=True)
-        with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen(
-                cmd,
-                cwd=self.app_dir,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # lets stop() kill the workers too if the master hangs
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise HarnessError(f"gunicorn exited (rc={self.proc.returncode}):\n{self.log()}")
-            try:
-                with urllib.request.urlopen(self.base_url + FLOOR_PATH, timeout=2) as resp:  # noqa: S310
-                    if resp.status == 200:
-                        return
-            except (urllib.error.URLError, OSError):
-                pass
-            time.sleep(0.2)
-        raise HarnessError(f"{FLOOR_PATH} did not answer 200 within {timeout}s:\n{self.log()}")
-
-    def log(self, lines: int = 60) -> str:
-        try:
-            text = self.log_path.read_text(errors="replace")
-        except OSError:
-            return "(no gunicorn log)"
-        return "\n".join(text.splitlines()[-lines:])
-
-    def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            self.proc.terminate()
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=5)
 
 
 def probe(
@@ -359,7 +289,13 @@ def run() -> list[dict[str, Any]]:
         run_flask(["db", "upgrade"], env, app_dir)
         run_flask(["lms", "seed-demo"], env, app_dir)
 
-        gunicorn = Gunicorn(env, app_dir, tmp / "gunicorn.log")
+        gunicorn = Gunicorn(
+            env,
+            app_dir,
+            tmp / "gunicorn.log",
+            workers=_env_int("BENCH_WORKERS", 2),
+            threads=_env_int("BENCH_GTHREADS", 4),
+        )
         stack.callback(gunicorn.stop)
         gunicorn.start()
         base = gunicorn.base_url

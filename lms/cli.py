@@ -138,5 +138,25 @@ def run_jobs() -> None:
     click.echo(f"Ran {jobs.run_queued()} job(s).")
 
 
+@lms_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Run the jobs waiting now, then exit.")
+def worker(burst: bool) -> None:
+    """Run background jobs from Redis (JOB_RUNNER=rq) until stopped (Ctrl-C, SIGTERM)."""
+    from flask import current_app
+
+    if current_app.config.get("JOB_RUNNER") != "rq":
+        raise click.ClickException(
+            "Set JOB_RUNNER=rq and REDIS_URL, the same as on the app servers, to run a worker."
+        )
+    from lms import jobs_rq
+
+    runner = jobs_rq.make_worker(current_app._get_current_object())
+    requeued = jobs_rq.requeue_unstarted(runner.queues[0], current_app.config)
+    if requeued:
+        click.echo(f"Queued {requeued} job(s) again that no worker had started.")
+    # The scheduler (one per queue, whichever worker holds its lock) delivers the retries.
+    runner.work(burst=burst, with_scheduler=True, logging_level="INFO")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(lms_cli)

@@ -1,4 +1,4 @@
-"""Fixtures: a throwaway PostgreSQL server, a real SMTP server, the app, per-test rollback.
+"""Fixtures: throwaway PostgreSQL and Redis servers, a real SMTP server, the app, rollback.
 
 PostgreSQL is the database the suite trusts. The schema is built once by running the
 migrations into a template database; every database the suite needs is copied from it.
@@ -22,6 +22,7 @@ from lms import create_app
 from lms.extensions import db
 from tests import factories
 from tests.support.postgres import PostgresServer
+from tests.support.redisserver import RedisServer
 from tests.support.smtp import SmtpServer
 
 TEMPLATE_DB = "lms_template"
@@ -37,6 +38,13 @@ def postgres() -> Iterator[PostgresServer]:
 @pytest.fixture(scope="session")
 def smtp_server() -> Iterator[SmtpServer]:
     with SmtpServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """Debian's redis-server on loopback: the job queue and shared rate-limit counters."""
+    with RedisServer() as server:
         yield server
 
 
@@ -226,6 +234,22 @@ def browser() -> Iterator:
         chromium = launch_chromium(playwright)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def register_handler():
+    """Register background-job handlers for one test (`jobs.handler`, undone afterwards)."""
+    from lms import jobs
+
+    kinds = []
+
+    def register(kind, function):
+        jobs.handler(kind)(function)
+        kinds.append(kind)
+
+    yield register
+    for kind in kinds:
+        jobs._handlers.pop(kind, None)
 
 
 @pytest.fixture

@@ -130,6 +130,7 @@ ACCESS: dict[str, str] = {
     "dashboards.learner": COURSE_EDITOR,
     "dashboards.remind": COURSE_EDITOR,
     "dashboards.remind_stalled": COURSE_EDITOR,
+    "admin.job_list": ADMIN,
     "admin.job": ADMIN,
     "admin.job_status": ADMIN,
     "provider.settings": ADMIN,

@@ -16,6 +16,7 @@ from tests.support import free_port, port_is_free
 from tests.support.browser import launch_chromium
 from tests.support.liveserver import LiveServer
 from tests.support.postgres import PostgresServer
+from tests.support.redisserver import RedisServer
 from tests.support.smtp import SmtpServer, body_text
 
 
@@ -62,6 +63,28 @@ def test_postgres_server_lifecycle() -> None:
             psycopg.connect(pg.dsn("support_check"), connect_timeout=2).close()
     assert not base_dir.exists()
     pg.stop()  # idempotent
+
+
+def test_redis_server_lifecycle() -> None:
+    from redis import Redis
+
+    with RedisServer() as server:
+        assert 20000 <= server.port < 32768
+        base_dir = server.base_dir
+        assert base_dir is not None and base_dir.is_dir()
+        client = Redis.from_url(server.url)
+        client.set("support-check", "42")
+        assert client.get("support-check") == b"42"
+        assert client.config_get("save") == {"save": ""}  # nothing written to disk
+        client.close()
+    assert not base_dir.exists() and not server.ping()
+    server.stop()  # idempotent
+
+
+def test_redis_server_missing_executable_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDIS_SERVER", "/nonexistent/redis-server")
+    with pytest.raises(RuntimeError, match="apt-get install -y redis-server"):
+        RedisServer()
 
 
 def test_smtp_server_receives_message() -> None:

@@ -16,7 +16,7 @@ from lms.dashboards import services as dashboard_services
 from lms.enrolments.models import Enrolment
 from lms.errors import DomainError
 from lms.extensions import db
-from lms.jobs import Job
+from lms.jobs import Job, JobStatus, recent_jobs
 
 
 @bp.before_request
@@ -218,6 +218,14 @@ def bulk_confirm(batch_id: int):
         "success",
     )
     return redirect(url_for(".enrolment_list"))
+
+
+@bp.route("/jobs")
+def job_list():
+    status = request.args.get("status")
+    status = JobStatus(status) if status in {s.value for s in JobStatus} else None
+    page = db.paginate(recent_jobs(status), per_page=25, error_out=False)
+    return render_template("admin/jobs.html", page=page, status=status, statuses=list(JobStatus))
 
 
 @bp.route("/jobs/<int:job_id>")

@@ -370,13 +370,16 @@ def enqueue_bulk_issue(enrolment_ids: list[int], actor: User) -> jobs.Job:
     )
 
 
-@jobs.handler(BULK_ISSUE)
+@jobs.handler(BULK_ISSUE, title="Issuing certificates")
 def run_bulk_issue(job: jobs.Job) -> None:
-    """Issue one certificate per enrolment, each in its own transaction."""
+    """Issue one certificate per enrolment, each in its own transaction.
+
+    Each certificate commits together with the job's progress, so a retried job resumes
+    after the last enrolment it finished instead of reporting it as already certified.
+    """
     actor = db.session.get(User, job.created_by_id) if job.created_by_id else None
     contexts: dict[int, IssueContext] = {}
-    notes: list[str] = []
-    for enrolment_id in job.payload["enrolment_ids"]:
+    for enrolment_id in job.payload["enrolment_ids"][job.done_count :]:
         enrolment = db.session.get(Enrolment, enrolment_id)
         try:
             if enrolment is None:
@@ -389,13 +392,13 @@ def run_bulk_issue(job: jobs.Job) -> None:
                 context=contexts[enrolment.course_id],
                 base_url=job.payload.get("base_url"),
             )
+            job.done_count += 1
             db.session.commit()
         except (DomainError, StorageError) as error:
             db.session.rollback()
             job.failed_count += 1
-            if len(notes) < 50:
+            job.done_count += 1
+            if len(job.notes or []) < 50:
                 who = enrolment.user.legal_name if enrolment else f"#{enrolment_id}"
-                notes.append(f"{who}: {getattr(error, 'message', str(error))}")
-        job.done_count += 1
-        job.notes = list(notes)
-        db.session.commit()
+                job.notes = [*(job.notes or []), f"{who}: {getattr(error, 'message', str(error))}"]
+            db.session.commit()

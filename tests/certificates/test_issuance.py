@@ -260,3 +260,31 @@ def test_bulk_issuance_job_reports_progress_and_refusals(setup, client, login):
     assert "4 required lessons to complete" in status["notes"][0]
     issued = db.session.scalars(select(Certificate).where(Certificate.course_id == course.id)).all()
     assert sorted(c.enrolment_id for c in issued) == sorted(e.id for e in done)
+
+
+def test_retried_bulk_issuance_resumes_after_the_last_finished_enrolment(setup):
+    from lms import jobs
+    from lms.extensions import db
+
+    course, _ = setup
+    first, second = (factories.complete_course(factories.learner(), course) for _ in range(2))
+    admin = factories.admin()
+    job = issuance.enqueue_bulk_issue([first.id, second.id], admin)
+    # As an attempt leaves it when it dies after committing the first certificate (each
+    # certificate commits together with the job's progress).
+    issuance.issue_certificate(first, admin)
+    job.done_count, job.attempts = 1, 1
+    job.error = "OperationalError: server closed the connection unexpectedly"
+    db.session.commit()
+
+    job = jobs.run_job(job.id)
+
+    assert (job.status, job.attempts, job.done_count, job.failed_count) == (
+        jobs.JobStatus.DONE,
+        2,
+        2,
+        0,
+    )
+    assert job.notes == [] and job.error is None  # the first enrolment was not tried again
+    issued = db.session.scalars(select(Certificate).where(Certificate.course_id == course.id))
+    assert sorted(c.enrolment_id for c in issued) == sorted([first.id, second.id])

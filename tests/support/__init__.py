@@ -1,4 +1,5 @@
-"""Test support helpers: throwaway PostgreSQL, SMTP sink, live WSGI server, Chromium launcher.
+"""Test support helpers: throwaway PostgreSQL and Redis, SMTP sink, live WSGI server, gunicorn,
+Chromium launcher.
 
 Submodules are imported lazily by callers (``from tests.support.postgres import PostgresServer``)
 so that importing one helper never requires the optional dependencies of another.

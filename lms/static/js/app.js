@@ -58,6 +58,8 @@
         set(".js-job-status", job.status);
         set(".js-job-done", job.done);
         set(".js-job-failed", job.failed);
+        set(".js-job-attempts", job.attempts);
+        box.querySelector(".js-job-retrying").classList.toggle("d-none", !job.retrying);
         var notes = box.querySelector(".js-job-notes");
         notes.innerHTML = "";
         (job.notes || []).forEach(function (note) {
@@ -65,11 +67,9 @@
           li.textContent = note;
           notes.appendChild(li);
         });
-        if (job.error) {
-          var error = box.querySelector(".js-job-error");
-          error.textContent = job.error;
-          error.classList.remove("d-none");
-        }
+        var error = box.querySelector(".js-job-error");
+        error.textContent = job.error || "";
+        error.classList.toggle("d-none", !job.error);
         if (job.finished) {
           box.querySelector(".js-job-finished").classList.remove("d-none");
         } else {
