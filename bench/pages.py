@@ -167,7 +167,7 @@ PAGES: list[Page] = [
         "path": "/lessons/0/watch",  # replaced by prepare
         "method": "POST",
         "target_ratio": 0.3,
-        "max_queries": 3,
+        "max_queries": 2,
         "prepare": video.prepare_watch,
         "snapshot": video.count_reports,
         "verify": video.verify_reports,

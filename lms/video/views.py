@@ -17,6 +17,7 @@ from flask import (
 from flask_login import current_user, login_required
 
 from lms import permissions
+from lms.auth import services as auth_services
 from lms.auth.forms import EmptyForm
 from lms.catalog.models import Course, Lesson
 from lms.enrolments import services as enrolment_services
@@ -243,7 +244,8 @@ def playback(slug: str, lesson_id: int):
 
 
 @bp.route("/lessons/<int:lesson_id>/watch", methods=["POST"])
-@login_required
+# Not @login_required: the session's "user:token" pair is checked inside the report's own
+# locking statement (the hottest write path of the platform: no separate user query).
 # The player sends the last report of a page with navigator.sendBeacon, which cannot set the
 # X-CSRFToken header. Instead of the session CSRF token, every report carries the lesson
 # page's signed report token: only a page this learner loaded from this site can know it (a
@@ -253,10 +255,15 @@ def playback(slug: str, lesson_id: int):
 def watch_report(lesson_id: int):
     request.max_content_length = current_app.config["WATCH_REPORT_MAX_BYTES"]
     body = request.get_json(force=True, silent=True)
+    identity = auth_services.session_identity()
+    if identity is None and current_user.is_authenticated:  # restored by "remember me"
+        identity = (current_user.id, current_user.session_token)
+    if identity is None:
+        raise watching.SignedOut()
     ticket = watching.read_ticket(body.get("token") if isinstance(body, dict) else None)
-    if ticket.user_id != current_user.id or ticket.lesson_id != lesson_id:
+    if ticket.user_id != identity[0] or ticket.lesson_id != lesson_id:
         raise watching.BadReportToken()
-    outcome = watching.record_report(ticket, body)
+    outcome = watching.record_report(ticket, body, session_token=identity[1])
     db.session.commit()
     return jsonify(
         duplicate=outcome.duplicate,

@@ -1,10 +1,11 @@
 """Watch reports: verify, credit (rules in `watch.py`), store evidence, update progress.
 
-A report costs three SQL statements on PostgreSQL (the benchmark holds us to it): the
-session's user, one SELECT ... FOR UPDATE that locks the learner's coverage row and reads
-everything the rules need, and one statement whose CTEs insert the evidence row (ON CONFLICT
-DO NOTHING, so a replay is stored once and changes nothing) and update coverage and progress
-only if that insert happened. Other databases (SQLite for `make run`) take a few more.
+A report costs two SQL statements on PostgreSQL (the benchmark holds us to it): one
+SELECT ... FOR UPDATE that checks the session's user and token, locks the learner's
+coverage row and reads everything the rules need, and one statement whose CTEs insert the
+evidence row (ON CONFLICT DO NOTHING, so a replay is stored once and changes nothing) and
+update coverage and progress only if that insert happened. Other databases (SQLite for
+`make run`) take a few more.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import and_, exists, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from lms.auth.models import User
 from lms.catalog.models import Course, Lesson, Module
 from lms.db import utcnow
 from lms.enrolments.models import Enrolment, EnrolmentStatus
@@ -36,6 +38,13 @@ TOKEN_SALT = "lms.video.watch-report"  # noqa: S105  (a namespace, not a secret)
 class BadReportToken(DomainError):
     def __init__(self) -> None:
         super().__init__("This page's watch session has expired. Reload the page to continue.")
+
+
+class SignedOut(DomainError):
+    status_code = 401
+
+    def __init__(self) -> None:
+        super().__init__("You have been signed out. Sign in again to record your progress.")
 
 
 class NoVideo(DomainError):
@@ -102,8 +111,12 @@ class _Locked:
     enrolment_status: EnrolmentStatus | None
 
 
-def _lock(ticket: ReportTicket) -> _Locked | None:
-    """Lock the learner's coverage row and read what the rules need, in one statement."""
+def _lock(ticket: ReportTicket, session_token: str) -> _Locked | None:
+    """Lock the learner's coverage row and read what the rules need, in one statement.
+
+    The row is found only while the learner's account is active and `session_token` is
+    still theirs (it changes when they sign out everywhere or change their password).
+    """
     statement = (
         select(
             WatchCoverage.id,
@@ -115,6 +128,14 @@ def _lock(ticket: ReportTicket) -> _Locked | None:
             Lesson.video_key,
             Course.completion_threshold,
             Enrolment.status,
+        )
+        .join(
+            User,
+            and_(
+                User.id == WatchCoverage.user_id,
+                User.active.is_(True),
+                User.session_token == session_token,
+            ),
         )
         .join(Lesson, Lesson.id == WatchCoverage.lesson_id)
         .join(Module, and_(Module.id == Lesson.module_id, Module.course_id == ticket.course_id))
@@ -141,9 +162,22 @@ def _insert(dialect: str):
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
-def _lock_or_create(ticket: ReportTicket) -> _Locked:
-    locked = _lock(ticket)
+def _signed_in(user_id: int, session_token: str) -> bool:
+    return (
+        db.session.scalar(
+            select(User.id).where(
+                User.id == user_id, User.active.is_(True), User.session_token == session_token
+            )
+        )
+        is not None
+    )
+
+
+def _lock_or_create(ticket: ReportTicket, session_token: str) -> _Locked:
+    locked = _lock(ticket, session_token)
     if locked is None:
+        if not _signed_in(ticket.user_id, session_token):
+            raise SignedOut()
         # The learner's first report for this lesson: create the row (another tab may be
         # doing the same), then lock it.
         insert = _insert(db.session.get_bind().dialect.name)
@@ -159,7 +193,7 @@ def _lock_or_create(ticket: ReportTicket) -> _Locked:
             )
             .on_conflict_do_nothing(index_elements=["user_id", "lesson_id"])
         )
-        locked = _lock(ticket)
+        locked = _lock(ticket, session_token)
         if locked is None:  # the lesson is not in the token's course
             raise NotAllowed("This lesson is not part of that course.")
     if locked.progress_id is None:
@@ -172,11 +206,13 @@ def _lock_or_create(ticket: ReportTicket) -> _Locked:
     return locked
 
 
-def record_report(ticket: ReportTicket, payload: Any, now: datetime | None = None) -> ReportOutcome:
-    """Credit one watch report of the ticket's learner; replays change nothing."""
+def record_report(
+    ticket: ReportTicket, payload: Any, *, session_token: str, now: datetime | None = None
+) -> ReportOutcome:
+    """Credit one watch report of the ticket's signed-in learner; replays change nothing."""
     now = now or utcnow()
     report = watch.parse_report(payload)  # shape and types first: costs no query
-    locked = _lock_or_create(ticket)
+    locked = _lock_or_create(ticket, session_token)
     if locked.enrolment_status is None or locked.enrolment_status == EnrolmentStatus.WITHDRAWN:
         raise NotAllowed("Enrol in this course to record your progress.")
     if not locked.video_key or locked.duration <= 0:

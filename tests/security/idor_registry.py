@@ -21,6 +21,7 @@ from tests.security.idor_world import PDF, VTT, Attempt, Side, World
 # Outcomes a case expects.
 DENIED = "403/404"
 LOGIN = "sent to sign in"
+SIGNED_OUT = "401: a JSON API tells a signed-out client to sign in"
 COURSE_PAGE = "sent to the course page to enrol"  # the lesson or quiz is not shown
 BAD_TOKEN = "400: the signed report token does not match"
 REFUSED = "refused: nothing written"  # foreign ids in the body of the user's own URL
@@ -512,7 +513,7 @@ REGISTRY: dict[str, Spec] = {
         get=False,
         objects={"lesson_id": "video_lesson_id"},
         extra=(
-            also("POST", "anonymous", "a learner's lesson", LOGIN),
+            also("POST", "anonymous", "a learner's lesson", SIGNED_OUT),
             also(
                 "POST",
                 "learner",

@@ -44,6 +44,7 @@ from tests.security.idor_registry import (
     REFUSED,
     REGISTRY,
     ROLES,
+    SIGNED_OUT,
     Case,
     control_cases,
     foreign_cases,
@@ -169,6 +170,8 @@ def unexpected(case: Case, response, course_page: str) -> str | None:
     location = response.headers.get("Location", "")
     if case.expect == LOGIN:
         ok = status == 302 and urlparse(location).path == "/auth/login"
+    elif case.expect == SIGNED_OUT:
+        ok = status == 401 and response.is_json
     elif case.expect == DENIED:
         ok = status in (403, 404)
     elif case.expect == COURSE_PAGE:
