@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -93,6 +94,25 @@ def record_visit(user: User, lesson: Lesson, course: Course) -> None:
             index_elements=["user_id", "lesson_id"], set_={"last_seen_at": now}
         )
     )
+
+
+# A page view refreshes the learner's resume point at most this often while they stay on the
+# lesson they saw last: reloads and quick revisits cost no write.
+VISIT_RESOLUTION = timedelta(minutes=5)
+
+
+def note_visit(user: User, lesson: Lesson, course: Course, rows: list[LessonProgress]) -> bool:
+    """Record the visit unless `rows` (this course's progress) already say it; True if written."""
+    seen = [row for row in rows if row.last_seen_at is not None]
+    latest = max(seen, key=lambda row: row.last_seen_at, default=None)
+    if (
+        latest is not None
+        and latest.lesson_id == lesson.id
+        and utcnow() - latest.last_seen_at < VISIT_RESOLUTION
+    ):
+        return False
+    record_visit(user, lesson, course)
+    return True
 
 
 def progress_row(user: User, lesson: Lesson) -> LessonProgress | None:

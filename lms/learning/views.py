@@ -35,8 +35,6 @@ def lesson(slug: str, lesson_id: int):
         flash("Enrol in this course to open its lessons.", "info")
         return redirect(url_for("catalog.course", slug=course.slug))
     studying = enrolment is not None and enrolment.is_active
-    if studying:
-        services.record_visit(current_user, lesson, course)
     rows = completion.progress_rows(current_user.id, [course.id]) if studying else []
     # One query gives the outline's quizzes and the learner's passes: the evidence reuses it.
     outline = quiz_evidence.course_outline(course.id, current_user.id if studying else None)
@@ -47,13 +45,13 @@ def lesson(slug: str, lesson_id: int):
     )
     if studying and course.sequential:
         waiting = services.first_locking_lesson(course, lesson, progress)
-        if waiting is not None:
-            db.session.rollback()  # the visit of a locked lesson is not recorded
+        if waiting is not None:  # the visit of a locked lesson is not recorded
             flash(f"Lessons in this course unlock in order: complete “{waiting.title}” first.",
                   "info")  # fmt: skip
             return redirect(url_for("learning.lesson", slug=course.slug, lesson_id=waiting.id))
     row = next((r for r in rows if r.lesson_id == lesson.id), None)
-    db.session.commit()
+    if studying and services.note_visit(current_user, lesson, course, rows):
+        db.session.commit()
     return render_template(
         "learning/lesson.html",
         course=course,

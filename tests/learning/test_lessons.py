@@ -177,3 +177,34 @@ def test_sequential_course_unlocks_lessons_in_order(client, db_session, login):
     course.sequential = False
     db_session.flush()
     assert client.get(f"/courses/{course.slug}/lessons/{third.id}").status_code == 200
+
+
+def test_reloading_the_lesson_seen_last_writes_nothing_but_moving_on_does(
+    client, db_session, login
+):
+    course = factories.course(modules=1, lessons_per_module=2)
+    learner = factories.learner()
+    enrolment_services.enrol(learner, course)
+    first, second = course.modules[0].lessons
+    login(learner)
+    writes = []
+
+    def record(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith(("INSERT", "UPDATE")):
+            writes.append(statement)
+
+    def visit(lesson):
+        writes.clear()
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            assert client.get(f"/courses/{course.slug}/lessons/{lesson.id}").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        return len(writes)
+
+    assert visit(first) == 1  # first visit: the resume point moves here
+    assert visit(first) == 0  # a reload within minutes changes nothing worth a write
+    assert visit(second) == 1
+    assert visit(first) == 1  # back to an earlier lesson: it is the resume point again
+    (card,) = services.my_learning(learner)
+    assert card.resume_lesson.id == first.id
