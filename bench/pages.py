@@ -18,7 +18,10 @@ Keys (only ``name`` and ``path`` are required):
 - ``prepare``: ``(context) -> dict`` of key overrides computed after the app is up (context
   holds ``base_url`` and ``database_url``), e.g. a wrk script built from many logins.
 - ``snapshot`` / ``verify``: ``snapshot(context)`` runs before wrk, ``verify(context, result,
-  snapshot)`` after it and returns an error message or None.
+  snapshot)`` after it and returns an error message or None (``context["page"]`` is the entry
+  with prepare's overrides).
+- ``probe_requests``: for a request that can be made only once (submitting an attempt), the
+  probe's requests, each a dict overriding ``path``, ``body`` and ``headers``.
 - ``measure``: ``(context) -> dict`` of record fields: a custom measurement instead of wrk.
 """
 
@@ -27,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, NotRequired, TypedDict
 
-from bench import video
+from bench import quiz_submit, video
 
 
 class Page(TypedDict):
@@ -49,6 +52,7 @@ class Page(TypedDict):
     verify: NotRequired[Callable[..., str | None]]
     measure: NotRequired[Callable[[Mapping[str, Any]], dict[str, Any]]]
     after_login: NotRequired[Callable[[str, dict[str, str]], dict[str, Any]]]
+    probe_requests: NotRequired[list[dict[str, Any]]]
 
 
 # A learner created by `flask lms seed-demo` (see lms/demo/content.py, pure data). Literal
@@ -144,6 +148,23 @@ PAGES: list[Page] = [
         "after_login": quiz_attempt_pool,
         "target_ratio": 0.2,
         "max_queries": 10,
+    },
+    # Quiz submission: the graded end of an attempt. Each attempt is submitted once, so
+    # `prepare` builds a pool of open attempts with saved answers through the app's services
+    # (bench/quiz_submit.py) and wrk submits each once, with the form the attempt page
+    # posts; `verify` checks that every successful submission graded exactly one attempt.
+    # Statements do not grow with the number of questions: 11, or 14 when a pass at a
+    # required quiz asks the completion engine (tests/quizzes/test_views.py).
+    {
+        "name": "quiz-submit",
+        "path": "/courses/upper-trapezius/attempts/0/submit",  # replaced by prepare
+        "method": "POST",
+        "expect_status": 302,
+        "prepare": quiz_submit.prepare_pool,
+        "snapshot": quiz_submit.snapshot_pool,
+        "verify": quiz_submit.verify_submissions,
+        "target_ratio": 0.2,
+        "max_queries": 14,
     },
     # A learner enrolled in 10 courses (the demo's keen learner) on a lesson page.
     {

@@ -86,15 +86,17 @@ def probe(
 ) -> tuple[int | None, str | None]:
     """One plain request: returns (X-Query-Count or None, error or None).
 
-    Requested twice so lazy per-process caches warm up and we record the steady state.
+    Requested twice so lazy per-process caches warm up and we record the steady state. A
+    page whose request can be made only once (submitting a quiz attempt) lists the probe's
+    requests in ``probe_requests``: overrides of ``path``, ``body`` and ``headers`` each.
     """
     resp = None
-    for _ in range(2):
+    for override in page.get("probe_requests") or [{}, {}]:
         resp = requests.request(
             page.get("method", "GET"),
-            base_url + page["path"],
-            data=page.get("body"),
-            headers=headers,
+            base_url + override.get("path", page["path"]),
+            data=override.get("body", page.get("body")),
+            headers=override.get("headers", headers),
             timeout=30,
             allow_redirects=False,
         )
@@ -172,6 +174,7 @@ def measure_page(
         if page.get("after_login"):  # data the page needs, made through the app (an attempt)
             page = {**page, **page["after_login"](base_url, headers)}
             record["path"] = page["path"]
+        context["page"] = page  # snapshot/verify see what prepare made (e.g. a pool's ids)
         queries, error = probe(base_url, page, headers)
         if error:
             record["error"] = error

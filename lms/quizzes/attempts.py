@@ -12,11 +12,13 @@ import random
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import case, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from lms.auth.models import User
 from lms.catalog.models import Course
@@ -286,33 +288,85 @@ def start_attempt(
 # --- answering ----------------------------------------------------------------------------
 
 
-def _question_facts(attempt: QuizAttempt, question_id: int) -> tuple[QuestionKind, set[int]]:
-    if question_id not in attempt.question_ids:
-        raise InvalidAnswer("That question is not part of this attempt.")
+@dataclass(frozen=True)
+class QuestionFacts:
+    """What checking and scoring an answer need to know about a question (never its text)."""
+
+    kind: QuestionKind
+    choice_ids: frozenset[int]
+    correct_ids: frozenset[int]
+    partial_credit: bool = False
+    region: dict[str, Any] | None = None
+    aspect: float = 1.0
+
+
+def question_facts(question_ids: Iterable[int]) -> dict[int, QuestionFacts]:
+    """Facts about the questions, with their choices, in one query."""
     rows = db.session.execute(
-        select(Question.kind, Choice.id)
+        select(
+            Question.id,
+            Question.kind,
+            Question.partial_credit,
+            Question.region,
+            Question.image_width,
+            Question.image_height,
+            Choice.id,
+            Choice.is_correct,
+        )
         .join(Choice, Choice.question_id == Question.id, isouter=True)
-        .where(Question.id == question_id)
+        .where(Question.id.in_(list(question_ids)))
     ).all()
-    return rows[0][0], {choice_id for _, choice_id in rows if choice_id is not None}
+    questions: dict[int, tuple] = {}
+    choices: dict[int, set[int]] = {}
+    correct: dict[int, set[int]] = {}
+    for question_id, kind, partial, region, width, height, choice_id, is_correct in rows:
+        questions[question_id] = (kind, partial, region, width, height)
+        choices.setdefault(question_id, set())
+        correct.setdefault(question_id, set())
+        if choice_id is not None:
+            choices[question_id].add(choice_id)
+            if is_correct:
+                correct[question_id].add(choice_id)
+    return {
+        question_id: QuestionFacts(
+            kind=kind,
+            choice_ids=frozenset(choices[question_id]),
+            correct_ids=frozenset(correct[question_id]),
+            partial_credit=partial,
+            region=region,
+            aspect=height / width if width and height else 1.0,
+        )
+        for question_id, (kind, partial, region, width, height) in questions.items()
+    }
 
 
-def validate_answer(attempt: QuizAttempt, answer: AnswerInput) -> QuestionKind:
-    """Refuse answers that do not fit the question (400), before anything is written."""
-    kind, choice_ids = _question_facts(attempt, answer.question_id)
-    if kind == QuestionKind.HOTSPOT:
+def check_answer(
+    attempt: QuizAttempt, facts: dict[int, QuestionFacts], answer: AnswerInput
+) -> QuestionKind:
+    """Refuse an answer that does not fit its question (400), before anything is written."""
+    question = facts.get(answer.question_id)
+    if answer.question_id not in attempt.question_ids or question is None:
+        raise InvalidAnswer("That question is not part of this attempt.")
+    if question.kind == QuestionKind.HOTSPOT:
         if answer.choice_ids:
             raise InvalidAnswer("A hotspot question is answered by clicking on the image.")
         if answer.click is not None and not grading.click_in_image(*answer.click):
             raise InvalidAnswer("The click is outside the image.")
-        return kind
+        return question.kind
     if answer.click is not None:
         raise InvalidAnswer("This question is answered by choosing, not by clicking.")
-    if not set(answer.choice_ids) <= choice_ids:
+    if not set(answer.choice_ids) <= question.choice_ids:
         raise InvalidAnswer("That choice does not belong to this question.")
-    if kind != QuestionKind.MULTIPLE and len(answer.choice_ids) > 1:
+    if question.kind != QuestionKind.MULTIPLE and len(answer.choice_ids) > 1:
         raise InvalidAnswer("Choose one answer for this question.")
-    return kind
+    return question.kind
+
+
+def validate_answer(attempt: QuizAttempt, answer: AnswerInput) -> QuestionKind:
+    """Refuse answers that do not fit the question (400), before anything is written."""
+    if answer.question_id not in attempt.question_ids:
+        raise InvalidAnswer("That question is not part of this attempt.")
+    return check_answer(attempt, question_facts([answer.question_id]), answer)
 
 
 def _claim_for_saving(attempt: QuizAttempt, now: datetime) -> None:
@@ -343,36 +397,52 @@ def _insert(dialect: str):
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
-def _write_answer(attempt: QuizAttempt, answer: AnswerInput, now: datetime) -> int:
-    click_x, click_y = answer.click if answer.click is not None else (None, None)
+def _write_answers(attempt: QuizAttempt, answers: Iterable[AnswerInput], now: datetime) -> None:
+    """Upsert the answers and replace their choices: three statements for any number."""
+    latest = {answer.question_id: answer for answer in answers}  # the last one per question
+    if not latest:
+        return
     statement = _insert(db.session.get_bind().dialect.name)(AttemptAnswer).values(
-        attempt_id=attempt.id,
-        question_id=answer.question_id,
-        click_x=click_x,
-        click_y=click_y,
-        saved_at=now,
+        [
+            {
+                "attempt_id": attempt.id,
+                "question_id": answer.question_id,
+                "click_x": answer.click[0] if answer.click is not None else None,
+                "click_y": answer.click[1] if answer.click is not None else None,
+                "saved_at": now,
+            }
+            for answer in latest.values()
+        ]
     )
-    answer_id = db.session.execute(
+    saved = db.session.execute(
         statement.on_conflict_do_update(
             index_elements=["attempt_id", "question_id"],
-            set_={"click_x": click_x, "click_y": click_y, "saved_at": now},
-        ).returning(AttemptAnswer.id)
-    ).scalar_one()
-    db.session.execute(delete(answer_choices).where(answer_choices.c.answer_id == answer_id))
-    if answer.choice_ids:
-        db.session.execute(
-            insert(answer_choices),
-            [{"answer_id": answer_id, "choice_id": cid} for cid in sorted(set(answer.choice_ids))],
-        )
-    return answer_id
+            set_={
+                "click_x": statement.excluded.click_x,
+                "click_y": statement.excluded.click_y,
+                "saved_at": statement.excluded.saved_at,
+            },
+        ).returning(AttemptAnswer.id, AttemptAnswer.question_id)
+    ).all()
+    answer_ids = {question_id: answer_id for answer_id, question_id in saved}
+    db.session.execute(
+        delete(answer_choices).where(answer_choices.c.answer_id.in_(list(answer_ids.values())))
+    )
+    picked = [
+        {"answer_id": answer_ids[question_id], "choice_id": choice_id}
+        for question_id, answer in latest.items()
+        for choice_id in sorted(set(answer.choice_ids))
+    ]
+    if picked:
+        db.session.execute(insert(answer_choices), picked)
 
 
-def save_answer(attempt: QuizAttempt, answer: AnswerInput, now: datetime | None = None) -> int:
+def save_answer(attempt: QuizAttempt, answer: AnswerInput, now: datetime | None = None) -> None:
     """Autosave one answer; 400 if it does not fit, 409 once submitted or past the deadline."""
     now = now or utcnow()
     validate_answer(attempt, answer)
     _claim_for_saving(attempt, now)
-    return _write_answer(attempt, answer, now)
+    _write_answers(attempt, [answer], now)
 
 
 # --- grading ------------------------------------------------------------------------------
@@ -391,15 +461,18 @@ def submit_attempt(
     answers = list(answers)
     if attempt.status != AttemptStatus.IN_PROGRESS:
         raise AttemptClosed()
-    late = _expired(attempt, now)
-    if answers and not late:
+    # The deadline is fixed when the attempt starts, so this is the database's verdict too.
+    on_time = bool(answers) and not _expired(attempt, now)
+    facts = question_facts(attempt.question_ids)
+    if on_time:
         for answer in answers:
-            validate_answer(attempt, answer)
-        _claim_for_saving(attempt, now)
-        for answer in answers:
-            _write_answer(attempt, answer, now)
+            check_answer(attempt, facts, answer)
+    # Closing first takes the row lock an autosave also needs: an answer is either saved
+    # before the answers are read for grading, or refused as closed.
     _close(attempt, now)
-    _grade(attempt)
+    if on_time:
+        _write_answers(attempt, answers, now)
+    _grade(attempt, facts)
     _record_completion(attempt, enrolment, course)
     return attempt
 
@@ -417,7 +490,7 @@ def grade_expired(
     except AttemptClosed:
         db.session.refresh(attempt)
         return
-    _grade(attempt)
+    _grade(attempt, question_facts(attempt.question_ids))
     _record_completion(attempt, enrolment, course)
 
 
@@ -431,42 +504,69 @@ def _close(attempt: QuizAttempt, now: datetime) -> None:
     )
     if result.rowcount != 1:
         raise AttemptClosed()
-    attempt.status, attempt.submitted_at = AttemptStatus.GRADED, now
+    # Already written: record the values without making the next flush write them again.
+    set_committed_value(attempt, "status", AttemptStatus.GRADED)
+    set_committed_value(attempt, "submitted_at", now)
 
 
-def question_score(question: Question, answer: AttemptAnswer | None) -> float:
-    """Score one answer (0 when unanswered)."""
-    if answer is None:
-        return 0.0
+def score_answer(
+    question: QuestionFacts, click: tuple[float | None, float | None], picked: Iterable[int]
+) -> float:
+    """Score one saved answer: a click for a hotspot, chosen choice ids otherwise."""
     if question.kind == QuestionKind.HOTSPOT:
-        if answer.click_x is None or answer.click_y is None or not question.region:
+        x, y = click
+        if x is None or y is None or not question.region:
             return 0.0
-        hit = grading.region_contains(
-            question.region, answer.click_x, answer.click_y, question.aspect
-        )
-        return 1.0 if hit else 0.0
+        return 1.0 if grading.region_contains(question.region, x, y, question.aspect) else 0.0
     return grading.score_choices(
-        [choice.id for choice in question.choices if choice.is_correct],
-        [choice.id for choice in answer.choices],
+        question.correct_ids,
+        picked,
         multiple=question.kind == QuestionKind.MULTIPLE,
         partial_credit=question.partial_credit,
     )
 
 
-def _grade(attempt: QuizAttempt) -> None:
-    questions = attempt_questions(attempt)
-    answers = answers_by_question(attempt)
-    points = 0.0
-    for question in questions:
-        answer = answers.get(question.id)
-        if answer is None:  # unanswered: a row with score 0 keeps item statistics honest
-            answer = AttemptAnswer(attempt_id=attempt.id, question_id=question.id)
-            db.session.add(answer)
-        answer.score = question_score(question, answer)
-        points += answer.score
+def _grade(attempt: QuizAttempt, facts: dict[int, QuestionFacts]) -> None:
+    """Score the saved answers: one read, one write of every score, one of the attempt's."""
+    clicks: dict[int, tuple[float | None, float | None]] = {}
+    picked: dict[int, set[int]] = {}
+    rows = db.session.execute(
+        select(
+            AttemptAnswer.question_id,
+            AttemptAnswer.click_x,
+            AttemptAnswer.click_y,
+            answer_choices.c.choice_id,
+        )
+        .join(answer_choices, answer_choices.c.answer_id == AttemptAnswer.id, isouter=True)
+        .where(AttemptAnswer.attempt_id == attempt.id)
+    ).all()
+    for question_id, click_x, click_y, choice_id in rows:
+        clicks[question_id] = (click_x, click_y)
+        if choice_id is not None:
+            picked.setdefault(question_id, set()).add(choice_id)
+    graded = [qid for qid in dict.fromkeys(attempt.question_ids) if qid in facts]
+    # Unanswered questions get a row with score 0: it keeps item statistics honest.
+    scores = {
+        qid: score_answer(facts[qid], clicks[qid], picked.get(qid, ())) if qid in clicks else 0.0
+        for qid in graded
+    }
+    if scores:
+        statement = _insert(db.session.get_bind().dialect.name)(AttemptAnswer).values(
+            [
+                {"attempt_id": attempt.id, "question_id": qid, "score": score}
+                for qid, score in scores.items()
+            ]
+        )
+        db.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["attempt_id", "question_id"],
+                set_={"score": statement.excluded.score},
+            )
+        )
+    points = sum(scores.values())
     attempt.points = points
-    attempt.max_points = len(questions)
-    attempt.score_percent = round(100 * points / len(questions), 2) if questions else 0.0
+    attempt.max_points = len(scores)
+    attempt.score_percent = round(100 * points / len(scores), 2) if scores else 0.0
     attempt.passed = attempt.score_percent >= attempt.pass_mark
     db.session.flush()
 
@@ -474,7 +574,11 @@ def _grade(attempt: QuizAttempt) -> None:
 def _record_completion(
     attempt: QuizAttempt, enrolment: Enrolment | None, course: Course | None
 ) -> None:
-    if enrolment is not None and course is not None and enrolment.user_id == attempt.user_id:
+    """Tell the completion engine about a pass at a required quiz, the only quiz evidence
+    it counts (a fail or an optional quiz cannot change a learner's completion)."""
+    if not attempt.passed or enrolment is None or course is None:
+        return
+    if enrolment.user_id == attempt.user_id and attempt.quiz.required:
         completion.refresh(enrolment, course)
 
 

@@ -228,3 +228,56 @@ def test_learners_of_a_course_they_are_not_enrolled_in_are_sent_to_enrol(client,
     response = client.post(f"/courses/{course.slug}/quizzes/{quiz.id}/start")
     assert response.status_code == 302 and response.headers["Location"] == f"/courses/{course.slug}"
     assert svc.attempts_of(factories.learner(), quiz) == []
+
+
+def _submit_statements(client, course, quiz, pick_correct: bool) -> tuple[list[str], QuizAttempt]:
+    """SQL statements of one form submission answering every question of a fresh attempt."""
+    from sqlalchemy import event
+
+    attempt = start(client, course, quiz)
+    form = {}
+    for question in svc.attempt_questions(attempt):
+        choice = next(c for c in question.choices if c.is_correct == pick_correct)
+        form[f"q{question.id}"] = str(choice.id)
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        response = client.post(f"/courses/{course.slug}/attempts/{attempt.id}/submit", data=form)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.refresh(attempt)
+    return statements, attempt
+
+
+def test_a_submission_costs_the_same_statements_whatever_the_quiz_size(client, db_session, login):
+    """Load the attempt, its questions, write answers and scores in bulk: 11 statements for
+    2 or 12 questions; 3 more when a pass at a required quiz asks the completion engine."""
+    course = factories.course(modules=1, lessons_per_module=2)
+    learner = factories.learner()
+    enrolment_services.enrol(learner, course)
+    small = factories.quiz(course, questions=2, max_attempts=None)
+    large = factories.quiz(course, questions=12, max_attempts=None)
+    optional = factories.quiz(course, questions=12, required=False, max_attempts=None)
+    login(learner)
+    counts = {}
+    for name, quiz, correct in [
+        ("small failed", small, False),
+        ("large failed", large, False),
+        ("optional passed", optional, True),
+        ("large passed", large, True),
+    ]:
+        statements, attempt = _submit_statements(client, course, quiz, correct)
+        assert attempt.passed is correct and attempt.max_points == len(attempt.question_ids)
+        counts[name] = len(statements)
+    assert counts == {
+        "small failed": 11,
+        "large failed": 11,
+        "optional passed": 11,
+        "large passed": 14,
+    }, counts

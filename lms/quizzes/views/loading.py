@@ -93,3 +93,26 @@ def own_open_attempt(slug: str, attempt_id: int) -> QuizAttempt:
     if attempt is None or not permissions.can_answer_attempt(current_user, attempt):
         abort(404)
     return attempt
+
+
+def own_attempt_and_enrolment(
+    course: Course, attempt_id: int
+) -> tuple[QuizAttempt, Enrolment | None]:
+    """The current user's attempt at a quiz of `course` (its quiz loaded) and their
+    enrolment in the course, in one query (submitting is hot), or 404."""
+    from sqlalchemy import and_, select
+    from sqlalchemy.orm import contains_eager
+
+    row = db.session.execute(
+        select(QuizAttempt, Enrolment)
+        .join(QuizAttempt.quiz)
+        .outerjoin(
+            Enrolment,
+            and_(Enrolment.user_id == QuizAttempt.user_id, Enrolment.course_id == Quiz.course_id),
+        )
+        .where(QuizAttempt.id == attempt_id, Quiz.course_id == course.id)
+        .options(contains_eager(QuizAttempt.quiz))
+    ).one_or_none()
+    if row is None or not permissions.can_answer_attempt(current_user, row[0]):
+        abort(404)
+    return row[0], row[1]

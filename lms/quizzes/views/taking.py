@@ -18,7 +18,13 @@ from lms.quizzes import attempts as attempt_services
 from lms.quizzes import authoring, bp
 from lms.quizzes.attempts import AnswerInput, InvalidAnswer
 from lms.quizzes.models import Question, QuestionKind
-from lms.quizzes.views.loading import attempt_of, course_or_404, own_open_attempt, quiz_of
+from lms.quizzes.views.loading import (
+    attempt_of,
+    course_or_404,
+    own_attempt_and_enrolment,
+    own_open_attempt,
+    quiz_of,
+)
 
 FORM_FIELD = re.compile(r"q(\d+)(?:_x|_y)?")
 
@@ -142,14 +148,6 @@ def _answers_from_form(form) -> list[AnswerInput]:
     return answers
 
 
-def _own_attempt(slug: str, attempt_id: int):
-    course = course_or_404(slug)
-    attempt = attempt_of(course, attempt_id)
-    if not permissions.can_answer_attempt(current_user, attempt):
-        abort(404)
-    return course, attempt
-
-
 @bp.route("/courses/<slug>/attempts/<int:attempt_id>/answers", methods=["POST"])
 @login_required
 def save_answer(slug: str, attempt_id: int):
@@ -167,10 +165,10 @@ def save_answer(slug: str, attempt_id: int):
 @bp.route("/courses/<slug>/attempts/<int:attempt_id>/submit", methods=["POST"])
 @login_required
 def submit(slug: str, attempt_id: int):
-    course, attempt = _own_attempt(slug, attempt_id)
+    course = course_or_404(slug)
+    attempt, enrolment = own_attempt_and_enrolment(course, attempt_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    enrolment = enrolment_services.enrolment_for(current_user, course)
     try:
         answers = _answers_from_form(request.form)
         attempt_services.submit_attempt(
