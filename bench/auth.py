@@ -9,6 +9,8 @@ from urllib.parse import urljoin
 
 import requests
 
+from bench.wrkrun import USER_AGENT
+
 # (base_url, login spec from the page entry) -> headers to send with every benchmark request
 LoginFn = Callable[[str, Mapping[str, Any]], dict[str, str]]
 
@@ -48,7 +50,8 @@ def form_login(base_url: str, spec: Mapping[str, Any]) -> dict[str, str]:
     url = urljoin(base_url + "/", path.lstrip("/"))
     jar: dict[str, str] = {}
 
-    resp = requests.get(url, timeout=10, allow_redirects=False)
+    browser = {"User-Agent": USER_AGENT}
+    resp = requests.get(url, headers=browser, timeout=10, allow_redirects=False)
     if resp.status_code != 200:
         raise RuntimeError(f"GET {path} returned {resp.status_code}, expected the login form")
     jar.update(resp.cookies.get_dict())
@@ -64,7 +67,7 @@ def form_login(base_url: str, spec: Mapping[str, Any]) -> dict[str, str]:
     resp = requests.post(
         url,
         data=form,
-        headers={"Cookie": _cookie_header(jar), "Referer": url},
+        headers={"Cookie": _cookie_header(jar), "Referer": url, **browser},
         timeout=10,
         allow_redirects=False,
     )
@@ -75,7 +78,7 @@ def form_login(base_url: str, spec: Mapping[str, Any]) -> dict[str, str]:
             f"login as {spec['email']} failed: POST {path} -> {resp.status_code} "
             f"(Location: {location or '-'})"
         )
-    headers = {"Cookie": _cookie_header(jar)}
+    headers = {"Cookie": _cookie_header(jar), **browser}
     if spec.get("csrf_from"):
         page = urljoin(base_url + "/", spec["csrf_from"].lstrip("/"))
         resp = requests.get(page, headers=headers, timeout=10, allow_redirects=False)
@@ -83,7 +86,7 @@ def form_login(base_url: str, spec: Mapping[str, Any]) -> dict[str, str]:
         token = _find_csrf(resp.text)
         if not token:
             raise RuntimeError(f"no CSRF token found at {spec['csrf_from']}")
-        headers = {"Cookie": _cookie_header(jar), "X-CSRFToken": token}
+        headers = {"Cookie": _cookie_header(jar), "X-CSRFToken": token, **browser}
     return headers
 
 

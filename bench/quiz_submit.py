@@ -34,7 +34,7 @@ from typing import Any
 
 import psycopg
 
-from bench.wrkrun import WrkResult, lua_string
+from bench.wrkrun import USER_AGENT, WrkResult, lua_string
 
 REPO = Path(__file__).resolve().parents[1]
 COURSE_SLUG = "upper-trapezius"
@@ -120,7 +120,9 @@ def build_pool(size: int, out: Path) -> None:
                 picked = rng.choice(question.display_choices).id
                 attempts.save_answer(attempt, attempts.AnswerInput(question.id, (picked,)))
                 form.append((f"q{question.id}", str(picked)))
-            with app.test_request_context():
+            # The address and browser wrk will present, so the session stays as signed.
+            browser = {"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": USER_AGENT}
+            with app.test_request_context(environ_base=browser):
                 login_user(learner)
                 # Flask-WTF caches the token on `g`, which lives as long as the app context
                 # this loop runs in: each learner needs their own.

@@ -52,9 +52,25 @@ def lua_string(value: str) -> str:
     return '"' + "".join(out) + '"'
 
 
+# Every benchmark client presents itself as one browser, as a real learner's browser does:
+# Flask-Login's session protection compares it with the one that signed in, and a mismatch
+# would make the app re-sign the session cookie on every request, a cost real users never see.
+USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) meridian-bench/1"
+
+_UA_LUA = f"""
+local bench_format = wrk.format
+wrk.format = function(method, path, headers, body)
+  if headers ~= nil and headers["User-Agent"] == nil then
+    headers["User-Agent"] = {lua_string(USER_AGENT)}
+  end
+  return bench_format(method, path, headers, body)
+end
+"""
+
+
 def build_script(method: str = "GET", body: str | None = None, extra_lua: str = "") -> str:
     """wrk Lua script: request method/body, optional user Lua, then the JSON reporter."""
-    parts = [f"wrk.method = {lua_string(method.upper())}"]
+    parts = [_UA_LUA, f"wrk.method = {lua_string(method.upper())}"]
     if body is not None:
         parts.append(f"wrk.body = {lua_string(body)}")
     if extra_lua:
@@ -92,7 +108,7 @@ def run_wrk(
             "-s",
             script.name,
         ]
-        for name, value in (headers or {}).items():
+        for name, value in {"User-Agent": USER_AGENT, **(headers or {})}.items():
             cmd += ["-H", f"{name}: {value}"]
         cmd.append(url)
         proc = subprocess.run(
