@@ -7,10 +7,10 @@ number of quizzes or attempts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Select, and_, case, func, select
 
 from lms.extensions import db
 from lms.learning.completion import QuizEvidence
@@ -57,6 +57,39 @@ def required_quiz_results(
             QuizResult(quiz_id, course_id, title, bool(has_passed))
         )
     return results
+
+
+def attempt_evidence(
+    course_id: int, required_quiz_ids: Collection[int], user_ids: Iterable[int] | None = None
+) -> Select:
+    """SQL: per learner and quiz of the course, `passed` (1 if a graded attempt passed it and
+    it is one of `required_quiz_ids`, else 0) and `seen_at` (the learner's last activity on it).
+
+    The completion engine's set-based path reads it; "passed" is the test
+    `required_quiz_results` applies to one learner.
+    """
+    passed = and_(
+        QuizAttempt.quiz_id.in_(list(required_quiz_ids)),
+        QuizAttempt.status == AttemptStatus.GRADED,
+        QuizAttempt.passed.is_(True),
+    )
+    activity = func.coalesce(
+        QuizAttempt.submitted_at, QuizAttempt.last_saved_at, QuizAttempt.started_at
+    )
+    statement = (
+        select(
+            QuizAttempt.user_id.label("user_id"),
+            QuizAttempt.quiz_id.label("quiz_id"),
+            func.max(case((passed, 1), else_=0)).label("passed"),
+            func.max(activity).label("seen_at"),
+        )
+        .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
+        .where(Quiz.course_id == course_id)
+        .group_by(QuizAttempt.user_id, QuizAttempt.quiz_id)
+    )
+    if user_ids is not None:
+        statement = statement.where(QuizAttempt.user_id.in_(list(user_ids)))
+    return statement
 
 
 @dataclass(frozen=True)
