@@ -286,7 +286,7 @@ class LearnerDetail:
     timeline: list[TimelineEntry]
     reminders: list[ReminderLog]
     verified_seconds: float
-    last_seen_at: datetime | None  # last lesson visit, quiz attempt or evaluation
+    last_seen_at: datetime | None  # the last lesson visit
 
 
 def enrolment_of(course: Course, user_id: int) -> Enrolment | None:

@@ -27,6 +27,7 @@ from lms.learning.models import LessonProgress
 
 # Learners who have left are not part of a course's numbers.
 COUNTED = (EnrolmentStatus.ACTIVE, EnrolmentStatus.COMPLETED)
+LEFT = tuple(status for status in EnrolmentStatus if status not in COUNTED)
 
 BUCKETS: tuple[tuple[str, int, int], ...] = (
     ("0%", 0, 0),
@@ -202,8 +203,9 @@ def lesson_funnel(course: Course, rules: completion.CourseRules) -> list[FunnelS
     everyone = per_lesson()
     left = per_lesson(
         LessonProgress.user_id.in_(
+            # IN, not NOT IN: an index lookup of the few who left, never a parallel scan.
             select(Enrolment.user_id).where(
-                Enrolment.course_id == course.id, Enrolment.status.not_in(COUNTED)
+                Enrolment.course_id == course.id, Enrolment.status.in_(LEFT)
             )
         )
     )

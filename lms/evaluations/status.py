@@ -46,14 +46,12 @@ def evaluation_states(user_id: int | None, course_ids: Iterable[int]) -> dict[in
 
 
 def submissions(course_id: int, user_ids: Iterable[int] | None = None) -> Select:
-    """SQL: (user_id, submitted_at) of each learner who evaluated the course.
+    """SQL: (user_id) of each learner who evaluated the course.
 
     The completion engine's set-based path reads it; one row per learner, since a learner
     has one enrolment per course and an enrolment one evaluation.
     """
-    statement = select(
-        Evaluation.user_id.label("user_id"), Evaluation.submitted_at.label("submitted_at")
-    ).where(Evaluation.course_id == course_id)
+    statement = select(Evaluation.user_id.label("user_id")).where(Evaluation.course_id == course_id)
     if user_ids is not None:
         statement = statement.where(Evaluation.user_id.in_(list(user_ids)))
     return statement

@@ -15,8 +15,6 @@ from datetime import datetime
 from blinker import Namespace
 from sqlalchemy import (
     ColumnElement,
-    Integer,
-    Select,
     String,
     Subquery,
     and_,
@@ -24,11 +22,9 @@ from sqlalchemy import (
     cast,
     false,
     func,
-    literal,
     null,
     or_,
     select,
-    union_all,
 )
 
 from lms.catalog.models import Course, Lesson, LessonKind
@@ -136,7 +132,7 @@ class LessonRule:
         if self.needs == Needs.WATCHED:
             return and_(is_lesson, LessonProgress.verified_seconds >= self.min_verified_seconds)
         if self.needs == Needs.MARKED:
-            return and_(is_lesson, LessonProgress.marked_complete_at.is_not(None))
+            return and_(LessonProgress.marked_complete_at.is_not(None), is_lesson)
         return false()
 
 
@@ -436,105 +432,98 @@ def completed_clause(rules: CourseRules) -> ColumnElement[bool]:
     marked = [rule.lesson_id for rule in rules.lessons if rule.needs == Needs.MARKED]
     terms = [rule.clause() for rule in rules.lessons if rule.needs == Needs.WATCHED]
     if marked:
-        # One IN for all "marked" lessons: the same test as LessonRule.clause, shorter SQL.
+        # One IN for all "marked" lessons: the same test as LessonRule.clause, shorter SQL
+        # (the cheap test first: rows never marked skip the membership test).
         terms.append(
             and_(
-                LessonProgress.lesson_id.in_(marked),
                 LessonProgress.marked_complete_at.is_not(None),
+                LessonProgress.lesson_id.in_(marked),
             )
         )
     return or_(*terms) if terms else false()
 
 
-def _lesson_part(rules: CourseRules, user_ids: list[int] | None, with_ids: bool) -> Select:
-    """Per learner: required lessons completed, last lesson visit, completed lesson ids."""
+def _lessons_done(rules: CourseRules, user_ids: list[int] | None, with_ids: bool) -> Subquery:
+    """Per learner with lesson rows: required lessons completed, last visit, completed ids."""
     done = completed_clause(rules)
     required = rules.required_lesson_ids
     if len(required) == len(rules.lessons):
         required_done = done  # every lesson is required: no second membership test per row
     else:
         required_done = and_(done, LessonProgress.lesson_id.in_(required))
-    completed_ids = (
-        func.aggregate_strings(case((done, cast(LessonProgress.lesson_id, String))), ",")
-        if with_ids
-        else null()
-    )
+    columns = [
+        LessonProgress.user_id.label("user_id"),
+        func.count().filter(required_done).label("done"),
+        func.max(LessonProgress.last_seen_at).label("last_seen_at"),
+    ]
+    if with_ids:
+        completed = case((done, cast(LessonProgress.lesson_id, String)))
+        columns.append(func.aggregate_strings(completed, ",").label("ids"))
     statement = (
-        select(
-            LessonProgress.user_id.label("user_id"),
-            func.count().filter(required_done).label("steps"),
-            func.max(LessonProgress.last_seen_at).label("seen_at"),
-            literal(0).label("evaluated"),
-            cast(completed_ids, String).label("lesson_ids"),
-            cast(null(), String).label("quiz_id"),
-        )
+        select(*columns)
         .where(LessonProgress.course_id == rules.course_id)
         .group_by(LessonProgress.user_id)
     )
     if user_ids is not None:
         statement = statement.where(LessonProgress.user_id.in_(user_ids))
-    return statement
+    return statement.subquery("lessons_done")
 
 
-def _quiz_part(rules: CourseRules, user_ids: list[int] | None) -> Select:
-    """Per learner and quiz: 1 if a required quiz was passed, last attempt activity."""
-    from lms.quizzes.evidence import attempt_evidence
+def _quizzes_passed(rules: CourseRules, user_ids: list[int] | None, with_ids: bool) -> Subquery:
+    """Per learner who passed any: how many required quizzes, and which."""
+    from lms.quizzes.evidence import passes
 
-    rows = attempt_evidence(rules.course_id, rules.required_quiz_ids, user_ids).subquery()
-    return select(
-        rows.c.user_id,
-        rows.c.passed,
-        rows.c.seen_at,
-        literal(0),
-        cast(null(), String),
-        case((rows.c.passed == 1, cast(rows.c.quiz_id, String))),
-    )
-
-
-def _evaluation_part(rules: CourseRules, user_ids: list[int] | None) -> Select:
-    """Per learner who submitted the evaluation: a step if the course requires it."""
-    rows = submissions(rules.course_id, user_ids).subquery()
-    return select(
-        rows.c.user_id,
-        literal(int(rules.evaluation_required)),
-        rows.c.submitted_at,
-        literal(1),
-        cast(null(), String),
-        cast(null(), String),
-    )
+    rows = passes(rules.required_quiz_ids, user_ids).subquery()
+    columns = [rows.c.user_id, func.count().label("passed")]
+    if with_ids:
+        columns.append(func.aggregate_strings(cast(rows.c.quiz_id, String), ",").label("ids"))
+    return select(*columns).group_by(rows.c.user_id).subquery("quizzes_passed")
 
 
 def learner_progress_subquery(
     rules: CourseRules, user_ids: Iterable[int] | None = None, with_ids: bool = False
 ) -> Subquery:
-    """Per learner with any evidence in the course (join it to enrolments, outer):
+    """Per enrolled learner of the course (join it to enrolments on user_id):
 
     - `steps_done`: required lessons completed + required quizzes passed + the evaluation
       when required (index into `rules.outcomes()`);
-    - `last_seen_at`: last activity: a lesson visit, a quiz attempt or the evaluation;
+    - `last_seen_at`: the learner's last lesson visit (None: never opened one);
     - with `with_ids`, what `CourseRules.decide` needs: `completed_ids` and `passed_quiz_ids`
-      (comma-separated) and `evaluated` (0/1).
+      (comma-separated) and `evaluated`.
+
+    Each kind of evidence is aggregated on its own and joined to the enrolments, so a
+    course's lesson rows are read once, grouped once.
     """
     wanted = None if user_ids is None else list(user_ids)
-    evidence = union_all(
-        _lesson_part(rules, wanted, with_ids),
-        _quiz_part(rules, wanted),
-        _evaluation_part(rules, wanted),
-    ).subquery("evidence")
-    columns = [
-        evidence.c.user_id,
-        # PostgreSQL sums integers as numeric: back to an integer, an index into outcomes.
-        cast(func.sum(evidence.c.steps), Integer).label("steps_done"),
-        func.max(evidence.c.seen_at).label("last_seen_at"),
-    ]
+    lessons = _lessons_done(rules, wanted, with_ids)
+    evaluations = submissions(rules.course_id, wanted).subquery("evaluations")
+    evaluated = evaluations.c.user_id.is_not(None)
+    steps = func.coalesce(lessons.c.done, 0)
+    if rules.evaluation_required:
+        steps = steps + case((evaluated, 1), else_=0)
+    statement = (
+        select(Enrolment.user_id.label("user_id"))
+        .outerjoin(lessons, lessons.c.user_id == Enrolment.user_id)
+        .outerjoin(evaluations, evaluations.c.user_id == Enrolment.user_id)
+        .where(Enrolment.course_id == rules.course_id)
+    )
+    quizzes = None
+    if rules.required_quizzes:
+        quizzes = _quizzes_passed(rules, wanted, with_ids)
+        statement = statement.outerjoin(quizzes, quizzes.c.user_id == Enrolment.user_id)
+        steps = steps + func.coalesce(quizzes.c.passed, 0)
+    if wanted is not None:
+        statement = statement.where(Enrolment.user_id.in_(wanted))
+    columns = [steps.label("steps_done"), lessons.c.last_seen_at.label("last_seen_at")]
     if with_ids:
         columns += [
-            func.max(evidence.c.evaluated).label("evaluated"),
-            # Only the lesson part has lesson ids: one string per learner, max picks it.
-            func.max(evidence.c.lesson_ids).label("completed_ids"),
-            func.aggregate_strings(evidence.c.quiz_id, ",").label("passed_quiz_ids"),
+            evaluated.label("evaluated"),
+            lessons.c.ids.label("completed_ids"),
+            (quizzes.c.ids if quizzes is not None else cast(null(), String)).label(
+                "passed_quiz_ids"
+            ),
         ]
-    return select(*columns).group_by(evidence.c.user_id).subquery("learner_progress")
+    return statement.add_columns(*columns).subquery("learner_progress")
 
 
 def _parse_ids(text: str | None) -> frozenset[int]:
@@ -546,7 +535,7 @@ class LearnerStanding:
     """One learner's place in a course, from the set-based path."""
 
     progress: CourseProgress
-    last_active_at: datetime | None  # last lesson visit, quiz attempt or evaluation
+    last_active_at: datetime | None  # the last lesson visit
 
 
 def course_standings(
@@ -557,21 +546,14 @@ def course_standings(
     Three queries (the course's rules, then one for all learners), whatever their number.
     """
     rules = course_rules(course)
-    wanted = None if user_ids is None else list(user_ids)
-    progress = learner_progress_subquery(rules, wanted, with_ids=True)
-    statement = (
-        select(
-            Enrolment.user_id,
-            progress.c.completed_ids,
-            progress.c.passed_quiz_ids,
-            progress.c.evaluated,
-            progress.c.last_seen_at,
-        )
-        .join(progress, progress.c.user_id == Enrolment.user_id, isouter=True)
-        .where(Enrolment.course_id == course.id)
+    progress = learner_progress_subquery(rules, user_ids, with_ids=True)
+    statement = select(
+        progress.c.user_id,
+        progress.c.completed_ids,
+        progress.c.passed_quiz_ids,
+        progress.c.evaluated,
+        progress.c.last_seen_at,
     )
-    if wanted is not None:
-        statement = statement.where(Enrolment.user_id.in_(wanted))
     return {
         user_id: LearnerStanding(
             rules.decide(_parse_ids(lessons), _parse_ids(quizzes), bool(evaluated)), seen

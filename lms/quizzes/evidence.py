@@ -59,33 +59,22 @@ def required_quiz_results(
     return results
 
 
-def attempt_evidence(
-    course_id: int, required_quiz_ids: Collection[int], user_ids: Iterable[int] | None = None
-) -> Select:
-    """SQL: per learner and quiz of the course, `passed` (1 if a graded attempt passed it and
-    it is one of `required_quiz_ids`, else 0) and `seen_at` (the learner's last activity on it).
+def passes(required_quiz_ids: Collection[int], user_ids: Iterable[int] | None = None) -> Select:
+    """SQL: (user_id, quiz_id) once for each of these quizzes a learner passed.
 
-    The completion engine's set-based path reads it; "passed" is the test
-    `required_quiz_results` applies to one learner.
+    "Passed" is `required_quiz_results`' test: a graded attempt at or above the pass mark.
+    The completion engine's set-based path reads it; ix_quiz_attempts_passes answers it
+    from the index alone.
     """
-    passed = and_(
-        QuizAttempt.quiz_id.in_(list(required_quiz_ids)),
-        QuizAttempt.status == AttemptStatus.GRADED,
-        QuizAttempt.passed.is_(True),
-    )
-    activity = func.coalesce(
-        QuizAttempt.submitted_at, QuizAttempt.last_saved_at, QuizAttempt.started_at
-    )
     statement = (
-        select(
-            QuizAttempt.user_id.label("user_id"),
-            QuizAttempt.quiz_id.label("quiz_id"),
-            func.max(case((passed, 1), else_=0)).label("passed"),
-            func.max(activity).label("seen_at"),
+        # (quiz, learner) in the index's order: DISTINCT is a walk over the index.
+        select(QuizAttempt.quiz_id.label("quiz_id"), QuizAttempt.user_id.label("user_id"))
+        .where(
+            QuizAttempt.quiz_id.in_(list(required_quiz_ids)),
+            QuizAttempt.status == AttemptStatus.GRADED,
+            QuizAttempt.passed.is_(True),
         )
-        .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
-        .where(Quiz.course_id == course_id)
-        .group_by(QuizAttempt.user_id, QuizAttempt.quiz_id)
+        .distinct()
     )
     if user_ids is not None:
         statement = statement.where(QuizAttempt.user_id.in_(list(user_ids)))
