@@ -87,6 +87,12 @@ class AttemptStatus(enum.StrEnum):
     GRADED = "graded"
     VOID = "void"  # reset by an instructor: kept for the record, no longer counted
 
+    @property
+    def label(self) -> str:
+        return {"in_progress": "In progress", "graded": "Graded", "void": "Void (reset)"}[
+            self.value
+        ]
+
 
 class QuestionBank(TimestampMixin, db.Model):
     __tablename__ = "question_banks"
