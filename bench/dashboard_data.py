@@ -7,8 +7,9 @@ x 10 lessons, N learners with a licence each, their enrolments, and about 38 les
 rows per learner (~380,000 at 10,000 learners) spread over 60 days: most learners opened
 every lesson, completion varies from nothing to everything.
 
-EXTRA_BUILDERS is the hook for other domains' data: the quizzes branch appends a builder
-for ~50,000 quiz attempts, `builder(connection, bench_course)`, run after the core data.
+EXTRA_BUILDERS is the hook for other domains' data, `builder(connection, bench_course)`, run
+after the core data in the same transaction: bench/dashboard_assessments.py appends quizzes,
+~50,000 attempts, evaluations and certificates (and sets enrolment status accordingly).
 """
 
 from __future__ import annotations
@@ -192,8 +193,15 @@ def main() -> int:
     parser.add_argument("dsn", help='libpq string, e.g. "host=127.0.0.1 port=5432 dbname=lms"')
     parser.add_argument("--learners", type=int, default=10_000)
     args = parser.parse_args()
+    # Run as a script this module is __main__: build through the importable module, whose
+    # EXTRA_BUILDERS the assessments register into.
+    from bench import (
+        dashboard_assessments,  # noqa: F401
+        dashboard_data,
+    )
+
     started = time.monotonic()
-    course = build(args.dsn, args.learners)
+    course = dashboard_data.build(args.dsn, args.learners)
     print(
         f"built course {course.course_id}: {len(course.learner_ids)} learners, "
         f"{len(course.lesson_ids)} lessons in {time.monotonic() - started:.1f}s"

@@ -1,7 +1,8 @@
 """Dashboard benchmark, in process: `uv run python bench/dashboards.py` (part of `make bench`).
 
 Starts a throwaway PostgreSQL, builds a course with 1,000 and then 10,000 learners
-(bench/dashboard_data.py), and with an instructor signed in through app.test_client
+(bench/dashboard_data.py, with quizzes, ~5 attempts per learner, evaluations and certificates
+from bench/dashboard_assessments.py), and with an instructor signed in through app.test_client
 measures the course dashboard and the first page of the learner table (p50/p95 over
 BENCH_DASH_REQUESTS requests, SQL statements per request), then the full CSV export
 (time, rows, tracemalloc peak while streaming). Prints a table and appends the records
@@ -29,7 +30,7 @@ if str(REPO) not in sys.path:
 
 from sqlalchemy import event  # noqa: E402
 
-from bench import dashboard_data  # noqa: E402
+from bench import dashboard_assessments, dashboard_data  # noqa: E402,F401  (registers builders)
 from tests.support.postgres import PostgresServer  # noqa: E402
 
 SIZES = tuple(int(n) for n in os.environ.get("BENCH_DASH_SIZES", "1000,10000").split(","))

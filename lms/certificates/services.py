@@ -6,9 +6,10 @@ Issuing, revoking and reissuing live in `issuance.py`; CE settings in `credit.py
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from lms.audit import services as audit
@@ -16,7 +17,7 @@ from lms.auth.models import User
 from lms.catalog.models import Course
 from lms.certificates.credit import ce_ready, publish_problems  # noqa: F401  (public API)
 from lms.certificates.issuance import CROCKFORD, NUMBER_LENGTH
-from lms.certificates.models import Certificate, CertificateStatus
+from lms.certificates.models import Certificate, CertificateStatus, CourseCredit
 from lms.enrolments.models import Enrolment, EnrolmentStatus
 from lms.extensions import db
 from lms.storage import get_storage
@@ -110,16 +111,21 @@ def search(query: str | None, status: CertificateStatus | None) -> Select:
     return statement
 
 
-def awaiting_issue(course_id: int | None = None) -> Select:
-    """Completed enrolments with no valid certificate and none revoked (the admin queue)."""
+def _awaiting() -> ColumnElement[bool]:
+    """SQL: a completed enrolment with no valid certificate and none revoked."""
     held = exists().where(
         Certificate.enrolment_id == Enrolment.id,
         Certificate.status.in_([CertificateStatus.VALID, CertificateStatus.REVOKED]),
     )
+    return and_(Enrolment.completed_at.is_not(None), ~held)
+
+
+def awaiting_issue(course_id: int | None = None) -> Select:
+    """Completed enrolments with no valid certificate and none revoked (the admin queue)."""
     statement = (
         select(Enrolment)
         .join(Enrolment.course)
-        .where(Enrolment.completed_at.is_not(None), ~held)
+        .where(_awaiting())
         .options(
             selectinload(Enrolment.user).selectinload(User.licences),
             joinedload(Enrolment.course),
@@ -133,6 +139,67 @@ def awaiting_issue(course_id: int | None = None) -> Select:
 
 def awaiting_issue_ids(course_id: int | None = None) -> list[int]:
     return [row.id for row in db.session.scalars(awaiting_issue(course_id))]
+
+
+@dataclass(frozen=True)
+class CourseCertificates:
+    """A course's certificates in figures (its dashboard)."""
+
+    valid: int
+    revoked: int
+    superseded: int  # replaced by a reissued certificate
+    awaiting: int  # completed enrolments waiting for a certificate (the admin queue)
+    latest: Certificate | None  # the most recently issued, any status
+
+    @property
+    def issued(self) -> int:
+        """Certificates ever issued (a reissue is a new certificate)."""
+        return self.valid + self.revoked + self.superseded
+
+
+def course_certificates(course: Course) -> CourseCertificates | None:
+    """Counts by status, the admin queue and the latest issue, in two queries; None for a
+    course that awards no CE certificate and never did."""
+
+    def count(*where) -> ScalarSelect:
+        return select(func.count()).where(*where).scalar_subquery()
+
+    of_course = Certificate.course_id == course.id
+    valid, revoked, superseded, awaiting, has_credit = db.session.execute(
+        select(
+            count(of_course, Certificate.status == CertificateStatus.VALID),
+            count(of_course, Certificate.status == CertificateStatus.REVOKED),
+            count(of_course, Certificate.status == CertificateStatus.SUPERSEDED),
+            count(Enrolment.course_id == course.id, _awaiting()),
+            exists().where(CourseCredit.course_id == course.id),
+        )
+    ).one()
+    if not has_credit and not (valid or revoked or superseded):
+        return None
+    latest = db.session.scalar(
+        select(Certificate)
+        .where(of_course)
+        .options(joinedload(Certificate.user))
+        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+        .limit(1)
+    )
+    return CourseCertificates(valid, revoked, superseded, awaiting, latest)
+
+
+def learner_certificates(course: Course, learner: User) -> list[Certificate] | None:
+    """A learner's certificates for a course, newest first (two queries); None for a course
+    that awards no CE certificate and never issued them one."""
+    found = list(
+        db.session.scalars(
+            select(Certificate)
+            .where(Certificate.course_id == course.id, Certificate.user_id == learner.id)
+            .options(joinedload(Certificate.replaced_by))
+            .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+        )
+    )
+    if not found and db.session.get(CourseCredit, course.id) is None:
+        return None
+    return found
 
 
 def courses_with_completions() -> list[Course]:

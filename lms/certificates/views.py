@@ -17,7 +17,7 @@ from flask import (
 from flask_login import current_user, login_required
 
 from lms import permissions
-from lms.certificates import reports, services
+from lms.certificates import dashboard, reports, services  # noqa: F401  (dashboard: sections)
 from lms.certificates import transcript as rules
 from lms.extensions import db, limiter
 from lms.provider import services as provider_services

@@ -118,7 +118,7 @@ def learner_statement(
     )
     if progress is not None:
         statement = statement.join(progress, progress.c.user_id == Enrolment.user_id, isouter=True)
-        required_done = func.coalesce(progress.c.required_done, 0)
+        steps_done = func.coalesce(progress.c.steps_done, 0)
 
     if query.q:
         pattern = contains_pattern(query.q)
@@ -139,17 +139,17 @@ def learner_statement(
             Enrolment.status == EnrolmentStatus.ACTIVE,
             last_activity(progress) < now - stalled_after(),
         )
-        needed = rules.required_done_to_complete()
+        needed = rules.steps_to_complete()
         if needed is not None:
-            statement = statement.where(required_done < needed)
+            statement = statement.where(steps_done < needed)
     if query.progress_min is not None or query.progress_max is not None:
-        bounds = rules.required_done_range(
+        bounds = rules.steps_done_range(
             query.progress_min or 0, 100 if query.progress_max is None else query.progress_max
         )
         if bounds is None:
             statement = statement.where(false())
         else:
-            statement = statement.where(required_done.between(*bounds))
+            statement = statement.where(steps_done.between(*bounds))
     if query.active_within is not None:
         statement = statement.where(
             progress.c.last_seen_at >= now - timedelta(days=query.active_within)
@@ -166,28 +166,26 @@ def learner_statement(
         "status": [order(Enrolment.status)],
     }
     if progress is not None:
-        keys["progress"] = [order(required_done)]
+        keys["progress"] = [order(steps_done)]
         keys["last_active"] = [order(last_activity(progress))]
     return statement.order_by(*keys[query.sort], asc(User.id)), progress
 
 
 def page_rows(course: Course, enrolments: list[Enrolment]) -> list[LearnerRow]:
-    """A page of enrolments with the engine's progress and last activity, in three queries."""
+    """A page of enrolments with the engine's progress and last activity, in fixed queries."""
     user_ids = [enrolment.user_id for enrolment in enrolments]
-    progress = completion.course_progress_table(course, user_ids)
-    last_seen = dict(
-        db.session.execute(
-            select(LessonProgress.user_id, func.max(LessonProgress.last_seen_at))
-            .where(LessonProgress.course_id == course.id, LessonProgress.user_id.in_(user_ids))
-            .group_by(LessonProgress.user_id)
-        ).all()
-    )
+    standings = completion.course_standings(course, user_ids)
     # Licences are shown beside names; one query for the page.
     db.session.scalars(
         select(User).where(User.id.in_(user_ids)).options(selectinload(User.licences))
     ).unique().all()
     return [
-        LearnerRow(item, item.user, progress[item.user_id], last_seen.get(item.user_id))
+        LearnerRow(
+            item,
+            item.user,
+            standings[item.user_id].progress,
+            standings[item.user_id].last_active_at,
+        )
         for item in enrolments
     ]
 
@@ -231,7 +229,7 @@ def export_rows(
     statement, progress = learner_statement(
         course, query, rules, now or utcnow(), with_progress=True
     )
-    required_done, last_seen_at = progress.c.required_done, progress.c.last_seen_at
+    steps_done, last_seen_at = progress.c.steps_done, progress.c.last_seen_at
     statement = (
         statement.outerjoin(licences, licences.c.user_id == User.id)
         .with_only_columns(
@@ -240,7 +238,7 @@ def export_rows(
             licences.c.licences,
             User.nccaom_id,
             Enrolment.status,
-            func.coalesce(required_done, 0),
+            func.coalesce(steps_done, 0),
             Enrolment.enrolled_at,
             last_seen_at,
             Enrolment.completed_at,
@@ -288,10 +286,7 @@ class LearnerDetail:
     timeline: list[TimelineEntry]
     reminders: list[ReminderLog]
     verified_seconds: float
-
-    @property
-    def last_seen_at(self) -> datetime | None:
-        return max((e.row.last_seen_at for e in self.timeline if e.row), default=None)
+    last_seen_at: datetime | None  # the last lesson visit
 
 
 def enrolment_of(course: Course, user_id: int) -> Enrolment | None:
@@ -305,7 +300,9 @@ def enrolment_of(course: Course, user_id: int) -> Enrolment | None:
 def learner_detail(course: Course, enrolment: Enrolment) -> LearnerDetail:
     """A learner's lessons in syllabus order, with visits, completion and verified time."""
     rows = completion.progress_rows(enrolment.user_id, [course.id])
-    progress = completion.course_progress(completion.course_evidence(course, rows))
+    # The same standing the learner table shows: lessons, quizzes and evaluation counted.
+    standing = completion.course_standings(course, [enrolment.user_id])[enrolment.user_id]
+    progress = standing.progress
     by_lesson = {row.lesson_id: row for row in rows}
     timeline = [
         TimelineEntry(
@@ -332,4 +329,5 @@ def learner_detail(course: Course, enrolment: Enrolment) -> LearnerDetail:
         timeline=timeline,
         reminders=reminders,
         verified_seconds=sum(row.verified_seconds for row in rows),
+        last_seen_at=standing.last_active_at,
     )

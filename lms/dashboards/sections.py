@@ -5,12 +5,15 @@ imported; the dashboards show the sections that exist and nothing else:
 
     from lms.dashboards.sections import CourseSection, course_sections
     course_sections.append(
-        CourseSection("quizzes", "Quizzes", "quizzes/_dashboard.html", quiz_summaries)
+        CourseSection("quizzes", "Quizzes", "quizzes/_dashboard_course.html", course_quizzes)
     )
 
 `load` returns what the section template receives as `data`, or None to hide the section
 (e.g. a course without quizzes). Loaders take whole courses or learners, so each section
 costs a fixed number of queries however many learners there are.
+
+Registered now: quizzes (lms/quizzes/dashboard.py) and certificates
+(lms/certificates/dashboard.py), each on the course dashboard and the learner's page.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Demo learners with a realistic spread of progress, so the dashboards have a story to tell.
 
-About 220 extra learners in three courses over the last 60 days: some finished, many part
-way, some stalled for weeks, some never started. Rows go in with bulk inserts and one
+About 220 extra learners in three courses over the last 60 days: some finished the lessons,
+many part way, some stalled for weeks, some never started. Their quiz attempts, evaluations
+and certificates come afterwards (lms/demo/assessments.py). Rows go in with bulk inserts and one
 password hash shared by every demo learner (hashing 220 passwords would take minutes).
 """
 
@@ -164,7 +165,6 @@ def _learner_in_course(rng, now, user_id, course, enrolments, progress) -> None:
         last = enrolled_at + timedelta(seconds=span * rng.uniform(0.5, 1.0))
     moment = enrolled_at
     step = (last - enrolled_at) / max(1, done + 1)
-    completed_at = None
     visited = min(len(lessons), done + (1 if kind in ("studying", "stalled") else 0))
     for index, lesson in enumerate(lessons[:visited]):
         moment = moment + step
@@ -183,16 +183,15 @@ def _learner_in_course(rng, now, user_id, course, enrolments, progress) -> None:
                 "completed_at": moment if finished else None,
             }
         )
-        if finished:
-            completed_at = moment
-    complete = kind == "finished"
+    # Finishing the lessons does not complete a CE course: the final assessment and the
+    # evaluation do (lms/demo/assessments.py, through the completion engine).
     enrolments.append(
         {
             "user_id": user_id,
             "course_id": course.id,
-            "status": EnrolmentStatus.COMPLETED if complete else EnrolmentStatus.ACTIVE,
+            "status": EnrolmentStatus.ACTIVE,
             "enrolled_at": enrolled_at,
-            "status_changed_at": completed_at if complete else enrolled_at,
-            "completed_at": completed_at if complete else None,
+            "status_changed_at": enrolled_at,
+            "completed_at": None,
         }
     )

@@ -156,6 +156,10 @@ def seed_demo() -> SeedReport:
     demo_certificates.seed_provider(report)
     demo_certificates.seed_course_credit(courses, report)
     demo_certificates.seed_completion(users, report)
+
+    from lms.demo.assessments import seed_assessments
+
+    seed_assessments(report)
     return report
 
 

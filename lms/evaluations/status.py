@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import and_, select
+from sqlalchemy import Select, and_, select
 
 from lms.catalog.models import Course
 from lms.certificates.models import CourseCredit
@@ -43,3 +43,15 @@ def evaluation_states(user_id: int | None, course_ids: Iterable[int]) -> dict[in
         )
         for course_id, required, evaluation_id in db.session.execute(statement)
     }
+
+
+def submissions(course_id: int, user_ids: Iterable[int] | None = None) -> Select:
+    """SQL: (user_id) of each learner who evaluated the course.
+
+    The completion engine's set-based path reads it; one row per learner, since a learner
+    has one enrolment per course and an enrolment one evaluation.
+    """
+    statement = select(Evaluation.user_id.label("user_id")).where(Evaluation.course_id == course_id)
+    if user_ids is not None:
+        statement = statement.where(Evaluation.user_id.in_(list(user_ids)))
+    return statement

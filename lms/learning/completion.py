@@ -10,14 +10,27 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from blinker import Namespace
-from sqlalchemy import ColumnElement, String, and_, case, cast, false, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    Subquery,
+    and_,
+    case,
+    cast,
+    false,
+    func,
+    null,
+    or_,
+    select,
+)
 
 from lms.catalog.models import Course, Lesson, LessonKind
 from lms.db import utcnow
 from lms.enrolments.models import Enrolment, EnrolmentStatus
-from lms.evaluations.status import EvaluationState, evaluation_states
+from lms.evaluations.status import EvaluationState, evaluation_states, submissions
 from lms.extensions import db
 from lms.learning.models import LessonProgress
 
@@ -119,7 +132,7 @@ class LessonRule:
         if self.needs == Needs.WATCHED:
             return and_(is_lesson, LessonProgress.verified_seconds >= self.min_verified_seconds)
         if self.needs == Needs.MARKED:
-            return and_(is_lesson, LessonProgress.marked_complete_at.is_not(None))
+            return and_(LessonProgress.marked_complete_at.is_not(None), is_lesson)
         return false()
 
 
@@ -298,61 +311,120 @@ def refresh(enrolment: Enrolment, course: Course) -> CourseProgress:
 # --- set-based path: every learner of a course at once ----------------------------------
 #
 # The per-learner path above loads rows and builds evidence; at thousands of learners that
-# is too slow. This path applies the same `LessonRule`s in SQL (`LessonRule.clause`) and the
-# same `decide`, so both paths give one answer (tests/learning/test_completion_table.py).
+# is too slow. This path reads the same evidence in SQL: lesson rows under the same
+# `LessonRule`s (`LessonRule.clause`), passes of the same required quizzes
+# (lms.quizzes.evidence), the same evaluations (lms.evaluations.status), and hands them to
+# the same `decide`, so both paths give one answer (tests/learning/test_completion_table.py).
+#
+# A learner's "steps done" are required lessons completed + required quizzes passed + the
+# evaluation when the course requires one. `decide` makes percent and completeness depend on
+# that count alone, so aggregates (dashboards, filters, exports) count steps in SQL and read
+# the engine's decision for each count from `CourseRules.outcomes`.
+
+
+@dataclass(frozen=True)
+class RequiredQuiz:
+    quiz_id: int
+    title: str
 
 
 @dataclass(frozen=True)
 class CourseRules:
-    """A course's completion rules, read from its syllabus once."""
+    """A course's completion rules, read from its syllabus, quizzes and CE settings once."""
 
     course_id: int
     lessons: tuple[LessonRule, ...]
-    required_quizzes: tuple[QuizEvidence, ...] = ()
+    required_quizzes: tuple[RequiredQuiz, ...] = ()
     evaluation_required: bool = False
 
     @property
     def required_lesson_ids(self) -> tuple[int, ...]:
         return tuple(rule.lesson_id for rule in self.lessons if rule.required)
 
-    def decide(self, completed_lesson_ids: frozenset[int]) -> CourseProgress:
+    @property
+    def required_quiz_ids(self) -> tuple[int, ...]:
+        return tuple(quiz.quiz_id for quiz in self.required_quizzes)
+
+    @property
+    def steps_total(self) -> int:
+        lessons, quizzes = self.required_lesson_ids, self.required_quizzes
+        return len(lessons) + len(quizzes) + int(self.evaluation_required)
+
+    def decide(
+        self,
+        completed_lesson_ids: frozenset[int],
+        passed_quiz_ids: frozenset[int] = frozenset(),
+        evaluation_submitted: bool = False,
+    ) -> CourseProgress:
+        """The engine's decision for one learner's evidence under these rules."""
         return decide(
             self.required_lesson_ids,
             completed_lesson_ids,
-            self.required_quizzes,
+            tuple(
+                QuizEvidence(quiz.quiz_id, quiz.title, quiz.quiz_id in passed_quiz_ids)
+                for quiz in self.required_quizzes
+            ),
             self.evaluation_required,
+            evaluation_submitted,
         )
 
     def outcomes(self) -> list[CourseProgress]:
-        """The engine's decision for 0, 1, ... n completed required lessons (index = count).
+        """The engine's decision for 0, 1, ... steps_total steps done (index = steps done).
 
-        Dashboards aggregate counts in SQL and read percent and completeness from here.
+        Aggregates read `percent` and `is_complete` from here; `missing` names some steps,
+        not a given learner's (per-learner pages use `course_progress_table` or `progress_for`).
         """
-        required = self.required_lesson_ids
-        return [self.decide(frozenset(required[:done])) for done in range(len(required) + 1)]
+        lessons, quizzes = self.required_lesson_ids, self.required_quiz_ids
+        result = []
+        for steps in range(self.steps_total + 1):
+            quizzes_done = min(max(0, steps - len(lessons)), len(quizzes))
+            result.append(
+                self.decide(
+                    frozenset(lessons[:steps]),
+                    frozenset(quizzes[:quizzes_done]),
+                    steps > len(lessons) + len(quizzes),
+                )
+            )
+        return result
 
-    def required_done_range(self, low: int, high: int) -> tuple[int, int] | None:
-        """Counts of completed required lessons whose percent lies in [low, high]."""
+    def steps_done_range(self, low: int, high: int) -> tuple[int, int] | None:
+        """Counts of steps done whose percent lies in [low, high]."""
         counts = [n for n, item in enumerate(self.outcomes()) if low <= item.percent <= high]
         return (min(counts), max(counts)) if counts else None
 
-    def required_done_to_complete(self) -> int | None:
-        """The fewest completed required lessons that complete the course (None: cannot)."""
+    def steps_to_complete(self) -> int | None:
+        """The fewest steps done that complete the course (None: it cannot be completed)."""
         return next((n for n, item in enumerate(self.outcomes()) if item.is_complete), None)
 
 
-def course_rules(course: Course, evaluation: EvaluationState | None = None) -> CourseRules:
-    """The rules `course_evidence` applies, without any learner's evidence.
+def rules_for_courses(courses: Sequence[Course]) -> dict[int, CourseRules]:
+    """The rules `course_evidence` applies, without any learner's evidence, per course.
 
-    Pass `evaluation` (from one `evaluation_states` call) when building rules for many courses.
+    Two queries for any number of courses (syllabus loaded): the courses' evaluation
+    requirements and their required published quizzes.
     """
-    evidence = course_evidence(course, (), evaluation=evaluation)
-    return CourseRules(
-        course_id=course.id,
-        lessons=tuple(lesson_rule(item, evidence.video_threshold) for item in evidence.lessons),
-        required_quizzes=evidence.required_quizzes,
-        evaluation_required=evidence.evaluation_required,
-    )
+    from lms.quizzes.evidence import required_quiz_results
+
+    ids = [course.id for course in courses]
+    evaluations = evaluation_states(None, ids)
+    quizzes = required_quiz_results(None, ids)
+    rules = {}
+    for course in courses:
+        evidence = course_evidence(course, (), evaluation=evaluations[course.id], quizzes=())
+        rules[course.id] = CourseRules(
+            course_id=course.id,
+            lessons=tuple(lesson_rule(item, evidence.video_threshold) for item in evidence.lessons),
+            required_quizzes=tuple(
+                RequiredQuiz(item.quiz_id, item.title) for item in quizzes.get(course.id, ())
+            ),
+            evaluation_required=evidence.evaluation_required,
+        )
+    return rules
+
+
+def course_rules(course: Course) -> CourseRules:
+    """One course's rules (its syllabus loaded), in two queries."""
+    return rules_for_courses([course])[course.id]
 
 
 def completed_clause(rules: CourseRules) -> ColumnElement[bool]:
@@ -360,21 +432,19 @@ def completed_clause(rules: CourseRules) -> ColumnElement[bool]:
     marked = [rule.lesson_id for rule in rules.lessons if rule.needs == Needs.MARKED]
     terms = [rule.clause() for rule in rules.lessons if rule.needs == Needs.WATCHED]
     if marked:
-        # One IN for all "marked" lessons: the same test as LessonRule.clause, shorter SQL.
+        # One IN for all "marked" lessons: the same test as LessonRule.clause, shorter SQL
+        # (the cheap test first: rows never marked skip the membership test).
         terms.append(
             and_(
-                LessonProgress.lesson_id.in_(marked),
                 LessonProgress.marked_complete_at.is_not(None),
+                LessonProgress.lesson_id.in_(marked),
             )
         )
     return or_(*terms) if terms else false()
 
 
-def learner_progress_subquery(
-    rules: CourseRules, user_ids: Iterable[int] | None = None, with_ids: bool = False
-):
-    """Per learner of the course: completed required lessons, last seen and, if asked,
-    the ids of every completed lesson (a comma-separated string)."""
+def _lessons_done(rules: CourseRules, user_ids: list[int] | None, with_ids: bool) -> Subquery:
+    """Per learner with lesson rows: required lessons completed, last visit, completed ids."""
     done = completed_clause(rules)
     required = rules.required_lesson_ids
     if len(required) == len(rules.lessons):
@@ -383,41 +453,120 @@ def learner_progress_subquery(
         required_done = and_(done, LessonProgress.lesson_id.in_(required))
     columns = [
         LessonProgress.user_id.label("user_id"),
-        func.count().filter(required_done).label("required_done"),
+        func.count().filter(required_done).label("done"),
         func.max(LessonProgress.last_seen_at).label("last_seen_at"),
     ]
     if with_ids:
-        completed_ids = case((done, cast(LessonProgress.lesson_id, String)))
-        columns.append(func.aggregate_strings(completed_ids, ",").label("completed_ids"))
+        completed = case((done, cast(LessonProgress.lesson_id, String)))
+        columns.append(func.aggregate_strings(completed, ",").label("ids"))
     statement = (
         select(*columns)
         .where(LessonProgress.course_id == rules.course_id)
         .group_by(LessonProgress.user_id)
     )
     if user_ids is not None:
-        statement = statement.where(LessonProgress.user_id.in_(list(user_ids)))
-    return statement.subquery("learner_progress")
+        statement = statement.where(LessonProgress.user_id.in_(user_ids))
+    return statement.subquery("lessons_done")
+
+
+def _quizzes_passed(rules: CourseRules, user_ids: list[int] | None, with_ids: bool) -> Subquery:
+    """Per learner who passed any: how many required quizzes, and which."""
+    from lms.quizzes.evidence import passes
+
+    rows = passes(rules.required_quiz_ids, user_ids).subquery()
+    columns = [rows.c.user_id, func.count().label("passed")]
+    if with_ids:
+        columns.append(func.aggregate_strings(cast(rows.c.quiz_id, String), ",").label("ids"))
+    return select(*columns).group_by(rows.c.user_id).subquery("quizzes_passed")
+
+
+def learner_progress_subquery(
+    rules: CourseRules, user_ids: Iterable[int] | None = None, with_ids: bool = False
+) -> Subquery:
+    """Per enrolled learner of the course (join it to enrolments on user_id):
+
+    - `steps_done`: required lessons completed + required quizzes passed + the evaluation
+      when required (index into `rules.outcomes()`);
+    - `last_seen_at`: the learner's last lesson visit (None: never opened one);
+    - with `with_ids`, what `CourseRules.decide` needs: `completed_ids` and `passed_quiz_ids`
+      (comma-separated) and `evaluated`.
+
+    Each kind of evidence is aggregated on its own and joined to the enrolments, so a
+    course's lesson rows are read once, grouped once.
+    """
+    wanted = None if user_ids is None else list(user_ids)
+    lessons = _lessons_done(rules, wanted, with_ids)
+    evaluations = submissions(rules.course_id, wanted).subquery("evaluations")
+    evaluated = evaluations.c.user_id.is_not(None)
+    steps = func.coalesce(lessons.c.done, 0)
+    if rules.evaluation_required:
+        steps = steps + case((evaluated, 1), else_=0)
+    statement = (
+        select(Enrolment.user_id.label("user_id"))
+        .outerjoin(lessons, lessons.c.user_id == Enrolment.user_id)
+        .outerjoin(evaluations, evaluations.c.user_id == Enrolment.user_id)
+        .where(Enrolment.course_id == rules.course_id)
+    )
+    quizzes = None
+    if rules.required_quizzes:
+        quizzes = _quizzes_passed(rules, wanted, with_ids)
+        statement = statement.outerjoin(quizzes, quizzes.c.user_id == Enrolment.user_id)
+        steps = steps + func.coalesce(quizzes.c.passed, 0)
+    if wanted is not None:
+        statement = statement.where(Enrolment.user_id.in_(wanted))
+    columns = [steps.label("steps_done"), lessons.c.last_seen_at.label("last_seen_at")]
+    if with_ids:
+        columns += [
+            evaluated.label("evaluated"),
+            lessons.c.ids.label("completed_ids"),
+            (quizzes.c.ids if quizzes is not None else cast(null(), String)).label(
+                "passed_quiz_ids"
+            ),
+        ]
+    return statement.add_columns(*columns).subquery("learner_progress")
 
 
 def _parse_ids(text: str | None) -> frozenset[int]:
     return frozenset(int(item) for item in text.split(",")) if text else frozenset()
 
 
+@dataclass(frozen=True)
+class LearnerStanding:
+    """One learner's place in a course, from the set-based path."""
+
+    progress: CourseProgress
+    last_active_at: datetime | None  # the last lesson visit
+
+
+def course_standings(
+    course: Course, user_ids: Iterable[int] | None = None
+) -> dict[int, LearnerStanding]:
+    """Every enrolled learner's progress and last activity (or those in `user_ids`).
+
+    Three queries (the course's rules, then one for all learners), whatever their number.
+    """
+    rules = course_rules(course)
+    progress = learner_progress_subquery(rules, user_ids, with_ids=True)
+    statement = select(
+        progress.c.user_id,
+        progress.c.completed_ids,
+        progress.c.passed_quiz_ids,
+        progress.c.evaluated,
+        progress.c.last_seen_at,
+    )
+    return {
+        user_id: LearnerStanding(
+            rules.decide(_parse_ids(lessons), _parse_ids(quizzes), bool(evaluated)), seen
+        )
+        for user_id, lessons, quizzes, evaluated, seen in db.session.execute(statement)
+    }
+
+
 def course_progress_table(
     course: Course, user_ids: Iterable[int] | None = None
 ) -> dict[int, CourseProgress]:
-    """Every enrolled learner's progress (or those in `user_ids`), in one query."""
-    rules = course_rules(course)
-    wanted = None if user_ids is None else list(user_ids)
-    progress = learner_progress_subquery(rules, wanted, with_ids=True)
-    statement = (
-        select(Enrolment.user_id, progress.c.completed_ids)
-        .join(progress, progress.c.user_id == Enrolment.user_id, isouter=True)
-        .where(Enrolment.course_id == course.id)
-    )
-    if wanted is not None:
-        statement = statement.where(Enrolment.user_id.in_(wanted))
+    """Every enrolled learner's progress (or those in `user_ids`), as `progress_for` decides."""
     return {
-        user_id: rules.decide(_parse_ids(completed))
-        for user_id, completed in db.session.execute(statement)
+        user_id: standing.progress
+        for user_id, standing in course_standings(course, user_ids).items()
     }

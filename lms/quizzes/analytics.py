@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import case, func, literal, select, union_all
@@ -50,6 +50,36 @@ class ItemStats:
     difficulty: float | None  # share correct (mean item score, 0..1)
     discrimination: float | None  # corrected point-biserial: item vs total minus the item
     choice_counts: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Headline:
+    """A quiz's graded attempts in figures: what item analysis and the dashboards show."""
+
+    attempts: int
+    passed: int  # graded attempts at or above the pass mark
+    mean_percent: float | None
+
+    @property
+    def pass_rate(self) -> float | None:
+        """Share of graded attempts that passed."""
+        return self.passed / self.attempts if self.attempts else None
+
+
+def headline_columns() -> tuple:
+    """SQL aggregates over graded attempts (rows of a LEFT JOIN without one count zero),
+    in the order of `Headline`'s fields."""
+    return (
+        func.count(QuizAttempt.id),
+        func.count(case((QuizAttempt.passed.is_(True), 1))),
+        func.avg(QuizAttempt.score_percent),
+    )
+
+
+def headline(row: Sequence) -> Headline:
+    """A `Headline` from the values of `headline_columns()`."""
+    attempts, passed, mean = row
+    return Headline(attempts, passed, float(mean) if mean is not None else None)
 
 
 @dataclass
@@ -106,14 +136,12 @@ def _bins(quiz: Quiz) -> list[Bin]:
 
 def item_analysis(quiz: Quiz) -> QuizAnalysis:
     """Everything the analysis page shows, in a fixed number of queries."""
-    attempts, learners, passed, mean = db.session.execute(
-        select(
-            func.count(),
-            func.count(func.distinct(QuizAttempt.user_id)),
-            func.count(case((QuizAttempt.passed.is_(True), 1))),
-            func.avg(QuizAttempt.score_percent),
-        ).where(*_graded(quiz))
+    *figures, learners = db.session.execute(
+        select(*headline_columns(), func.count(func.distinct(QuizAttempt.user_id))).where(
+            *_graded(quiz)
+        )
     ).one()
+    figures = headline(figures)
 
     # One pass over the graded answers (a CTE read twice): per-question sums for difficulty
     # and discrimination, and per-choice pick counts.
@@ -181,10 +209,10 @@ def item_analysis(quiz: Quiz) -> QuizAnalysis:
             )
         )
     return QuizAnalysis(
-        attempts=attempts,
+        attempts=figures.attempts,
         learners=learners,
-        passed=passed,
-        mean_percent=float(mean) if mean is not None else None,
+        passed=figures.passed,
+        mean_percent=figures.mean_percent,
         bins=_bins(quiz),
         items=items,
     )

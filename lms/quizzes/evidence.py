@@ -7,10 +7,10 @@ number of quizzes or attempts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Select, and_, case, func, select
 
 from lms.extensions import db
 from lms.learning.completion import QuizEvidence
@@ -57,6 +57,28 @@ def required_quiz_results(
             QuizResult(quiz_id, course_id, title, bool(has_passed))
         )
     return results
+
+
+def passes(required_quiz_ids: Collection[int], user_ids: Iterable[int] | None = None) -> Select:
+    """SQL: (user_id, quiz_id) once for each of these quizzes a learner passed.
+
+    "Passed" is `required_quiz_results`' test: a graded attempt at or above the pass mark.
+    The completion engine's set-based path reads it; ix_quiz_attempts_passes answers it
+    from the index alone.
+    """
+    statement = (
+        # (quiz, learner) in the index's order: DISTINCT is a walk over the index.
+        select(QuizAttempt.quiz_id.label("quiz_id"), QuizAttempt.user_id.label("user_id"))
+        .where(
+            QuizAttempt.quiz_id.in_(list(required_quiz_ids)),
+            QuizAttempt.status == AttemptStatus.GRADED,
+            QuizAttempt.passed.is_(True),
+        )
+        .distinct()
+    )
+    if user_ids is not None:
+        statement = statement.where(QuizAttempt.user_id.in_(list(user_ids)))
+    return statement
 
 
 @dataclass(frozen=True)

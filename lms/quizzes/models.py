@@ -87,6 +87,12 @@ class AttemptStatus(enum.StrEnum):
     GRADED = "graded"
     VOID = "void"  # reset by an instructor: kept for the record, no longer counted
 
+    @property
+    def label(self) -> str:
+        return {"in_progress": "In progress", "graded": "Graded", "void": "Void (reset)"}[
+            self.value
+        ]
+
 
 class QuestionBank(TimestampMixin, db.Model):
     __tablename__ = "question_banks"
@@ -264,6 +270,16 @@ class QuizAttempt(db.Model):
             sqlite_where=text("status = 'in_progress'"),
         ),
         Index("ix_quiz_attempts_quiz_status", "quiz_id", "status"),
+        # Who passed which quiz, for every learner of a course at once (the completion
+        # engine's set-based path), read from the index alone.
+        Index(
+            "ix_quiz_attempts_passes",
+            "quiz_id",
+            "status",
+            "user_id",
+            postgresql_where=text("passed IS true"),
+            sqlite_where=text("passed IS 1"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -19,6 +19,10 @@ def test_instructor_finds_a_stalled_learner_and_opens_their_timeline(page):
     page.goto("/dashboards/")
     page.get_by_role("link", name=re.compile("Upper Trapezius")).first.click()
     assert page.get_by_role("img", name="Learners by progress").is_visible()
+    # The quiz and certificate sections, their figures also as tables.
+    assert page.get_by_role("img", name="Quizzes: graded and passed attempts").is_visible()
+    assert page.get_by_role("table", name=re.compile("Per quiz: graded attempts")).is_visible()
+    assert page.get_by_role("table", name=re.compile("Certificates of this course")).is_visible()
     page.get_by_role("link", name=re.compile("stalled learners: show them")).click()
     assert page.get_by_label("Status").input_value() == "stalled"
     first = page.locator("table tbody tr th a").first
@@ -27,6 +31,7 @@ def test_instructor_finds_a_stalled_learner_and_opens_their_timeline(page):
     assert page.get_by_role("heading", level=1).inner_text() == name
     assert page.get_by_role("heading", name="Lessons").is_visible()
     assert page.get_by_role("table", name=re.compile("Each lesson in course order")).is_visible()
+    assert page.get_by_role("heading", name="Quiz attempts").is_visible()
     page.get_by_role("button", name="Send a reminder email").click()
     assert page.get_by_text(f"Reminder sent to {name}.").is_visible()
     assert page.get_by_text("next reminder can be sent after").is_visible()
