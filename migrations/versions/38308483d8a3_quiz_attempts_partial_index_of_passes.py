@@ -1,7 +1,7 @@
 """quiz attempts: partial index of passes
 
 Revision ID: 38308483d8a3
-Revises: 3397890b5543
+Revises: f4b76a7ac587
 Create Date: 2026-11-24 07:37:05.760227
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '38308483d8a3'
-down_revision = '3397890b5543'
+down_revision = 'f4b76a7ac587'
 branch_labels = None
 depends_on = None
 
