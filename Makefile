@@ -62,6 +62,10 @@ bench: system-deps .venv ## Benchmarks: pages with gunicorn + wrk, dashboards an
 	$(UV) run --frozen python bench/quiz_item_analysis.py
 	$(UV) run --frozen python bench/certificates.py
 
+.PHONY: load
+load: system-deps .venv ## Load and faults: 200 learners for 2 min, PostgreSQL restart, 10 s S3 outage; nothing lost (LOAD_SMOKE=1: quick)
+	$(UV) run --frozen python bench/load.py
+
 .PHONY: bench-certificates
 bench-certificates: .venv ## Certificate rendering+signing rate and bulk issuance of 1,000 to S3
 	$(UV) run --frozen python bench/certificates.py

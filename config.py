@@ -65,6 +65,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'lms.db'}")
     # pre_ping lets the pool survive a database restart without surfacing errors to users.
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Seconds to wait for a new PostgreSQL connection: an unreachable server costs a request
+    # this long at most (then 503), instead of the operating system's minutes.
+    DATABASE_CONNECT_TIMEOUT = _int("DATABASE_CONNECT_TIMEOUT", 5)
     SQLALCHEMY_RECORD_QUERIES = False
 
     PROVIDER_NAME = _str("PROVIDER_NAME", "Meridian Trigger Point Institute")

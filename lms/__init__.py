@@ -48,9 +48,20 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     return app
 
 
+def _engine_options(config: dict[str, Any]) -> dict[str, Any]:
+    """SQLAlchemy engine options, with a connect timeout for PostgreSQL."""
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("postgresql"):
+        connect_args = dict(options.get("connect_args") or {})
+        connect_args.setdefault("connect_timeout", config["DATABASE_CONNECT_TIMEOUT"])
+        options["connect_args"] = connect_args
+    return options
+
+
 def _init_extensions(app: Flask) -> None:
     from lms.extensions import bootstrap, cache, csrf, db, limiter, login_manager, mail, migrate
 
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config)
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)

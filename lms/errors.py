@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request, session
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
+
+from lms.extensions import db
+from lms.storage import StorageUnavailable
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -37,7 +42,15 @@ ERROR_TEXT = {
         "Something went wrong",
         "An unexpected error occurred. It has been logged; please retry.",
     ),
+    503: (
+        "Temporarily unavailable",
+        "The service is briefly unavailable. Please retry in a moment.",
+    ),
 }
+DATABASE_UNAVAILABLE = "The database is unavailable, retry in a moment."
+# Seconds a client is told to wait (Retry-After) when a dependency is down: a database
+# restart or a storage hiccup is over in seconds.
+RETRY_AFTER_SECONDS = 5
 
 
 def json_endpoint(view: F) -> F:
@@ -85,7 +98,48 @@ def register_error_handlers(app: Flask) -> None:
     def domain_error(error: DomainError):
         return render_error(error.status_code, error.message)
 
+    @app.errorhandler(sa_exc.DBAPIError)
+    @app.errorhandler(sa_exc.TimeoutError)
+    def database_unavailable(error: Exception):
+        # Connection refused or dropped (a restart, a failover), or no pooled connection
+        # free in time. The pool pings connections before use, so the first request after
+        # the database is back gets a fresh connection: recovery needs nothing from here.
+        transient = isinstance(error, sa_exc.OperationalError | sa_exc.TimeoutError) or (
+            isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated
+        )
+        if not transient:  # a bug (a constraint, a bad statement): the usual 500
+            return unexpected_error(error)
+        app.logger.warning("Database unavailable on %s: %s", request.path, _first_line(error))
+        return _unavailable(DATABASE_UNAVAILABLE)
+
+    @app.errorhandler(StorageUnavailable)
+    def storage_unavailable(error: StorageUnavailable):
+        app.logger.warning("Storage unavailable on %s: %s", request.path, error.__cause__)
+        return _unavailable(str(error))
+
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         app.logger.exception("Unhandled error on %s", request.path)
         return render_error(500)
+
+
+def _unavailable(message: str):
+    # A 503 changes nothing, so retrying is always right: the database work is rolled back
+    # and the session goes back to what the browser sent (a sign-in whose commit failed
+    # must not leave the browser signed in, nor a flash message for a page never shown).
+    _rollback()
+    sent = current_app.session_interface.open_session(current_app, request)
+    session.clear()
+    session.update(sent or {})
+    body, code = render_error(503, message)
+    return body, code, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
+def _rollback() -> None:
+    # The connection may already be gone: then there is nothing left to roll back.
+    with contextlib.suppress(Exception):
+        db.session.rollback()
+
+
+def _first_line(error: Exception) -> str:
+    return (str(getattr(error, "orig", None) or error).strip().splitlines() or [""])[0]

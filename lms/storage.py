@@ -38,6 +38,10 @@ class ObjectNotFound(StorageError):
     pass
 
 
+class StorageUnavailable(StorageError):
+    """The storage endpoint could not be reached or did not answer in time (answered 503)."""
+
+
 @dataclass(frozen=True)
 class ObjectInfo:
     key: str
@@ -114,6 +118,8 @@ class S3Storage:
             "config": BotoConfig(
                 signature_version="s3v4",
                 s3={"addressing_style": "path" if endpoint_url else "auto"},
+                # Three tries with jittered backoff, and bounded waits: an unreachable
+                # endpoint costs a request a few seconds, never a hang.
                 retries={"max_attempts": 3, "mode": "standard"},
                 connect_timeout=5,
                 read_timeout=30,
@@ -138,7 +144,9 @@ class S3Storage:
                 raise ObjectNotFound(f"{method}: not found") from error
             raise StorageError(f"File storage refused the request ({code}).") from error
         except BotoCoreError as error:
-            raise StorageError("File storage is unavailable; please retry shortly.") from error
+            # Connection refused or reset, timeouts: what is left after botocore's retries.
+            message = "File storage is unavailable; please retry shortly."
+            raise StorageUnavailable(message) from error
 
     def ensure_bucket(self) -> None:
         try:

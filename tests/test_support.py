@@ -5,7 +5,10 @@ Independent of the ``lms`` package; the browser comes from the suite's shared fi
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
+import socket
+import time
 import urllib.request
 from email.message import EmailMessage
 
@@ -18,6 +21,7 @@ from tests.support.liveserver import LiveServer
 from tests.support.postgres import PostgresServer
 from tests.support.redisserver import RedisServer
 from tests.support.smtp import SmtpServer, body_text
+from tests.support.tcpproxy import TcpProxy
 
 
 def _hello_app(environ, start_response):  # type: ignore[no-untyped-def]
@@ -118,6 +122,30 @@ def test_live_server_serves_wsgi_app() -> None:
             assert resp.status == 200
             assert b"Hello, support" in resp.read()
     assert port_is_free(live.port)
+
+
+def test_tcp_proxy_forwards_then_cuts_and_restores_on_the_same_port() -> None:
+    with LiveServer(_hello_app) as live, TcpProxy("127.0.0.1", live.port) as proxy:
+        url = f"http://127.0.0.1:{proxy.port}/"
+        with urllib.request.urlopen(url, timeout=5) as resp:  # noqa: S310
+            assert b"Hello, support" in resp.read()
+        held = socket.create_connection(("127.0.0.1", proxy.port), timeout=5)
+        try:
+            deadline = time.monotonic() + 5
+            while proxy.connections < 2 and time.monotonic() < deadline:
+                time.sleep(0.01)  # accepted by the proxy, and linked to the server
+            proxy.cut()
+            assert proxy.is_cut
+            with pytest.raises(OSError):  # refused: nothing listens on the port
+                socket.create_connection(("127.0.0.1", proxy.port), timeout=2).close()
+            with contextlib.suppress(ConnectionResetError):  # the open one is dropped too
+                assert held.recv(1) == b""
+        finally:
+            held.close()
+        proxy.restore()
+        with urllib.request.urlopen(url, timeout=5) as resp:  # noqa: S310
+            assert resp.status == 200
+        assert proxy.connections == 3
 
 
 def test_browser_loads_live_server_page(browser) -> None:

@@ -21,7 +21,7 @@ from lms.catalog.models import Course, Lesson, LessonKind
 from lms.db import utcnow
 from lms.errors import DomainError
 from lms.extensions import db
-from lms.storage import StorageError, UploadedPart, get_storage
+from lms.storage import StorageError, StorageUnavailable, UploadedPart, get_storage
 from lms.video import probe
 from lms.video.models import UploadStatus, VideoUpload
 
@@ -98,6 +98,8 @@ def start_upload(
     key = f"{VIDEO_PREFIX}course-{course.id}/lesson-{lesson.id}/{uuid.uuid4().hex}.{extension}"
     try:
         upload_id = get_storage().create_multipart_upload(key, content_type)
+    except StorageUnavailable:
+        raise  # a 503: the uploader may retry, nothing is wrong with the upload
     except StorageError as error:
         raise UploadRefused(str(error)) from error
     upload = VideoUpload(
@@ -155,6 +157,8 @@ def stored_parts(upload: VideoUpload) -> list[UploadedPart]:
     _require_pending(upload)
     try:
         return get_storage().list_parts(upload.key, upload.upload_id)
+    except StorageUnavailable:
+        raise  # a 503: the uploader may retry, nothing is wrong with the upload
     except StorageError as error:
         raise UploadRefused(
             "Storage no longer knows this upload; start it again. " + str(error)
@@ -202,6 +206,8 @@ def complete_upload(upload: VideoUpload, parts: Any, browser_duration: Any) -> V
     storage = get_storage()
     try:
         storage.complete_multipart_upload(upload.key, upload.upload_id, checked)
+    except StorageUnavailable:
+        raise  # a 503: the uploader may retry, nothing is wrong with the upload
     except StorageError as error:
         raise UploadRefused(
             f"Storage could not assemble the parts ({error}). Check the parts and retry."

@@ -154,9 +154,10 @@ log_min_messages = warning
             raise
         return self
 
-    def _start_server(self) -> None:
-        # A random free port can still be taken by a parallel process; retry with another.
-        for attempt in range(5):
+    def _start_server(self, keep_port: bool = False) -> None:
+        # A random free port can still be taken by a parallel process; retry with another
+        # (not on a restart: clients know the port).
+        for attempt in range(1 if keep_port else 5):
             if attempt:
                 self._set_port(free_port())
             res = self._run(
@@ -204,12 +205,18 @@ log_min_messages = warning
         if res.returncode != 0 and (self.data_dir / "postmaster.pid").exists():
             self._run("pg_ctl", "stop", "-D", str(self.data_dir), "-m", "immediate", "-w")
 
-    def restart(self) -> None:
-        """Stop and start again on the same data dir and port (for fault-injection tests)."""
+    def restart(self, down_seconds: float = 0.0) -> None:
+        """Stop and start again on the same data dir and port (for fault-injection tests).
+
+        Stopping is "fast": open sessions are ended and their transactions rolled back, what
+        was committed is kept. ``down_seconds`` keeps the server stopped that long.
+        """
         if self.base_dir is None:
             raise RuntimeError("PostgresServer not started")
         self._stop_server()
-        self._start_server()
+        if down_seconds > 0:
+            time.sleep(down_seconds)
+        self._start_server(keep_port=True)
 
     def _remove_dir(self) -> None:
         if self.base_dir is not None:
