@@ -21,7 +21,7 @@ import enum
 import logging
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask, current_app
@@ -32,7 +32,9 @@ from sqlalchemy import (
     Select,
     String,
     Text,
+    and_,
     event,
+    or_,
     select,
     update,
 )
@@ -158,12 +160,22 @@ def enqueue(
     return job
 
 
+def _claimable():
+    """Queued jobs, and running ones whose worker died: RQ stops a run after JOB_TIMEOUT,
+    so a job still "running" a minute past that lost its worker (killed, out of memory)."""
+    abandoned = utcnow() - timedelta(seconds=current_app.config["JOB_TIMEOUT"] + 60)
+    return or_(
+        Job.status == JobStatus.QUEUED,
+        and_(Job.status == JobStatus.RUNNING, Job.started_at < abandoned),
+    )
+
+
 def claim(job_id: int) -> bool:
-    """Mark a queued job running and count the attempt; False if it is not queued (another
-    worker has it, or it has ended), so a job delivered twice runs once."""
+    """Mark a claimable job running and count the attempt; False if it is not claimable
+    (another live worker has it, or it has ended), so a job delivered twice runs once."""
     result = db.session.execute(
         update(Job)
-        .where(Job.id == job_id, Job.status == JobStatus.QUEUED)
+        .where(Job.id == job_id, _claimable())
         .values(status=JobStatus.RUNNING, started_at=utcnow(), attempts=Job.attempts + 1)
     )
     db.session.commit()
@@ -217,9 +229,7 @@ def recent_jobs(status: JobStatus | None = None) -> Select[tuple[Job]]:
 
 
 def queued_job_ids() -> list[int]:
-    return list(
-        db.session.scalars(select(Job.id).where(Job.status == JobStatus.QUEUED).order_by(Job.id))
-    )
+    return list(db.session.scalars(select(Job.id).where(_claimable()).order_by(Job.id)))
 
 
 def run_queued() -> int:

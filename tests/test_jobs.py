@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import timedelta
+
+from sqlalchemy import update
 
 from lms import jobs
+from lms.db import utcnow
 from lms.extensions import db
 from tests.conftest import make_app
 
@@ -99,3 +103,25 @@ def test_thread_runner_runs_a_job_once_its_transaction_commits(
         assert (job.status, job.attempts) == (jobs.JobStatus.DONE, 1)
     threaded.extensions["jobs"].stop()
     assert not [thread for thread in threading.enumerate() if thread.name == "lms-jobs"]
+
+
+def test_a_job_whose_worker_died_is_claimed_again_after_the_timeout(
+    app, db_session, register_handler, monkeypatch
+):
+    runs = []
+    register_handler("tests.counts", lambda job: runs.append(job.attempts))
+    monkeypatch.setitem(app.config, "JOB_TIMEOUT", 600)
+    job = jobs.enqueue("tests.counts", {})
+    db.session.commit()
+    assert jobs.claim(job.id)  # a worker took it, then was killed: it stays "running"
+    assert jobs.run_job(job.id) is None and job.id not in jobs.queued_job_ids()
+
+    db.session.execute(
+        update(jobs.Job)
+        .where(jobs.Job.id == job.id)
+        .values(started_at=utcnow() - timedelta(seconds=600 + 61))
+    )
+    db.session.commit()
+    assert job.id in jobs.queued_job_ids()
+    job = jobs.run_job(job.id)
+    assert (job.status, job.attempts, runs) == (jobs.JobStatus.DONE, 2, [2])
