@@ -327,6 +327,7 @@ def run(settings: Settings) -> dict[str, Any]:
             signing_in=signing_in,
             started=started,
             ended=ended,
+            server_log=tmp / "gunicorn.log",
         )
         result["settings"] = {
             "seconds": settings.seconds,
@@ -339,7 +340,6 @@ def run(settings: Settings) -> dict[str, Any]:
             # The machine may be shared: latency is only comparable between quiet runs.
             "load_average_at_start": load_before,
         }
-        result["server_log"] = load_check.server_log_summary(tmp / "gunicorn.log")
         if not result["passed"]:
             print("load: gunicorn log tail:\n" + gunicorn.log(40), flush=True)
         return result

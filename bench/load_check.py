@@ -275,7 +275,12 @@ def completions(dsn: str, learners: list[str]) -> dict[str, int]:
 def server_log_summary(path: Path) -> dict[str, int]:
     text = path.read_text(errors="replace") if path.exists() else ""
     return {
-        "unhandled_errors": text.count("Unhandled error on"),
+        # Our catch-all handler, Flask's own (an error handler that failed), gunicorn's own
+        # (an error after the response was made, outside Flask's handlers).
+        "unhandled_errors": text.count("Unhandled error on")
+        + text.count("Exception on /")
+        + text.count("Error handling request"),
+        "connections_lost_at_request_end": text.count("connection lost at the end of a request"),
         "database_unavailable_warnings": text.count("Database unavailable on"),
         "storage_unavailable_warnings": text.count("Storage unavailable on"),
         "certificates_deferred": text.count("certificate not issued automatically"),
@@ -295,6 +300,7 @@ def analyse(
     signing_in: float,
     started: float,
     ended: float,
+    server_log: Path,
 ) -> dict[str, Any]:
     ledger = json.loads((out / "ledger.json").read_text())
     windows = {fault["fault"]: tuple(fault["window"]) for fault in faults}
@@ -309,12 +315,16 @@ def analyse(
     if seen["status_500"]:
         problems.append(f"{seen['status_500']} answers were a 500")
     problems += [f"no recovery after {f['fault']}" for f in faults if not f["recovered"]]
+    log = server_log_summary(server_log)
+    if log["unhandled_errors"]:
+        problems.append(f"{log['unhandled_errors']} unhandled errors in the server log")
     return {
         "requests": seen,
         "faults": faults,
         "records": kept,
         "lost": lost,
         "completions": completions(dsn, learners),
+        "server_log": log,
         "problems": problems,
         "passed": not problems,
     }
@@ -375,16 +385,17 @@ def print_summary(result: dict[str, Any]) -> None:
             f"    {kind.replace('_', ' '):<26}{counts['acknowledged']:>13,}"
             f"{counts['stored']:>9,}{counts['lost']:>6}"
         )
-    done, log = result["completions"], result.get("server_log", {})
+    done, log = result["completions"], result["server_log"]
     print(
         f"  completions         {done['completed']} courses completed, {done['certified']} "
         f"certified at once, {done['waiting_in_admin_queue']} waiting in the admin queue "
-        f"({log.get('certificates_deferred', 0)} issuances deferred in the server log: "
+        f"({log['certificates_deferred']} issuances deferred in the server log: "
         "storage was down)"
     )
     print(
-        f"  server log          {log.get('unhandled_errors', 0)} unhandled errors, "
-        f"{log.get('worker_timeouts', 0)} worker timeouts"
+        f"  server log          {log['unhandled_errors']} unhandled errors, "
+        f"{log['worker_timeouts']} worker timeouts, {log['connections_lost_at_request_end']} "
+        "connections lost as a request ended (its answer stood)"
     )
     print(f"  lost                {result['lost']}")
     verdict = "PASS" if result["passed"] else "FAIL: " + "; ".join(result["problems"])

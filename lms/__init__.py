@@ -58,11 +58,34 @@ def _engine_options(config: dict[str, Any]) -> dict[str, Any]:
     return options
 
 
+def _close_session(error: BaseException | None) -> None:
+    """End the request's database session, even if the database went away meanwhile.
+
+    Closing rolls back what a read-only request left open. If the server restarted after
+    the response was made, that rollback meets a dead connection: the response stands (it
+    is already made, nothing of it was to be written), and a second close hands the now
+    invalidated connection back to the pool, which replaces it.
+    """
+    from flask import current_app
+    from sqlalchemy.exc import DBAPIError
+
+    from lms.extensions import db
+
+    try:
+        db.session.close()
+    except DBAPIError as lost:
+        reason = (str(lost.orig or lost).splitlines() or [""])[0]
+        current_app.logger.warning("Database connection lost at the end of a request: %s", reason)
+        db.session.close()
+
+
 def _init_extensions(app: Flask) -> None:
     from lms.extensions import bootstrap, cache, csrf, db, limiter, login_manager, mail, migrate
 
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config)
     db.init_app(app)
+    # Registered after Flask-SQLAlchemy's own teardown, so it runs before it.
+    app.teardown_appcontext(_close_session)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     mail.init_app(app)

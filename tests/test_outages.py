@@ -134,6 +134,26 @@ def test_database_restart_gives_503s_while_down_and_recovers_on_its_own(private_
     assert "Upper trapezius release" in response.get_data(as_text=True)
 
 
+def test_a_connection_lost_after_the_view_still_gives_its_page(private_postgres, smtp_server):
+    # The database restarts between the page being made and the request's end, when the
+    # session's transaction is closed: the page stands, the dead connection is replaced.
+    server, _ = private_postgres
+    app = make_app(server.url("lms_outage"), smtp_server)
+
+    @app.route("/outage/connection-lost-after-the-view")
+    def connection_lost_after_the_view():
+        backend = db.session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        with psycopg.connect(server.dsn("lms_outage"), autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (backend,))
+        return "made before the connection was lost"
+
+    client = app.test_client()
+    response = client.get("/outage/connection-lost-after-the-view")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == "made before the connection was lost"
+    assert client.get("/catalog").status_code == 200
+
+
 @pytest.fixture
 def storage_behind_proxy(fresh_database, smtp_server, s3_endpoint) -> Iterator[dict]:
     """An S3-mode app whose storage endpoint is a cuttable proxy in front of moto."""
