@@ -38,7 +38,9 @@ class Servers:
     b: str
     app: Flask  # in this process, on the same database and bucket: to look at the records
     slug: str
+    course_id: int
     lesson_id: int
+    reading_lesson_id: int
     quiz_id: int
     teacher: str
     learner: str
@@ -97,7 +99,9 @@ def servers(postgres, smtp_server, s3_endpoint, redis_server, tmp_path_factory):
         db.session.commit()
         seeded = dict(
             slug=course.slug,
+            course_id=course.id,
             lesson_id=lesson.id,
+            reading_lesson_id=course.modules[0].lessons[1].id,
             quiz_id=quiz.id,
             teacher=teacher.email,
             learner=learner.email,
@@ -262,3 +266,38 @@ def test_rate_limits_are_counted_across_servers(servers):
         for server in (servers.a, servers.b, servers.a, servers.b, servers.b)
     ]
     assert statuses == [200, 200, 200, 200, 429]
+
+
+def test_an_edit_on_one_server_shows_on_the_next_page_of_the_other(servers):
+    # Each server keeps the course's outline in memory (lms.learning.snapshot), keyed by a
+    # version the edit bumps: B, warmed before the edit on A, never shows the old title.
+    learner, teacher = requests.Session(), requests.Session()
+    sign_in(learner, servers.a, servers.learner)
+    sign_in(teacher, servers.a, servers.teacher)
+    page = f"/courses/{servers.slug}/lessons/{servers.reading_lesson_id}"
+    for base in (servers.a, servers.b, servers.a, servers.b):
+        assert learner.get(base + page, timeout=30).status_code == 200
+
+    edit = f"{servers.a}/teach/courses/{servers.course_id}/lessons/{servers.reading_lesson_id}/edit"
+    form = teacher.get(edit, timeout=30)
+    assert form.status_code == 200
+    saved = teacher.post(
+        edit,
+        data={
+            "csrf_token": csrf_token(form.text),
+            "title": "Referral zones, revised",
+            "kind": "reading",
+            "duration_minutes": "7",
+            "notes_markdown": "The **revised** notes.",
+            "required": "y",
+            "submit": "Save lesson",
+        },
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert saved.status_code == 302, saved.text[:500]
+
+    for base in (servers.b, servers.a):
+        html = learner.get(base + page, timeout=30).text
+        assert "Referral zones, revised" in html
+        assert "<strong>revised</strong>" in html

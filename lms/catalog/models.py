@@ -167,6 +167,9 @@ class Course(TimestampMixin, db.Model):
     sequential: Mapped[bool] = mapped_column(default=False, server_default=sql_false())
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None]
+    # Bumped in the same transaction as any change to what learners see of the course (its
+    # modules, lessons, handouts, quizzes, credit): the key of lms.learning.snapshot's cache.
+    content_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     muscle_group: Mapped[MuscleGroup | None] = relationship(back_populates="courses")
     instructors: Mapped[list[User]] = relationship(

@@ -15,9 +15,12 @@ from datetime import datetime
 from blinker import Namespace
 from sqlalchemy import (
     ColumnElement,
+    Integer,
+    Row,
     String,
     Subquery,
     and_,
+    bindparam,
     case,
     cast,
     false,
@@ -282,6 +285,24 @@ def progress_rows(user_id: int, course_ids: Iterable[int]) -> list[LessonProgres
             )
         )
     )
+
+
+_PROGRESS_FACTS = select(
+    LessonProgress.lesson_id,
+    LessonProgress.last_seen_at,
+    LessonProgress.position_seconds,
+    LessonProgress.verified_seconds,
+    LessonProgress.marked_complete_at,
+).where(
+    LessonProgress.user_id == bindparam("user_id", type_=Integer),
+    LessonProgress.course_id == bindparam("course_id", type_=Integer),
+)
+
+
+def progress_facts(user_id: int, course_id: int) -> list[Row]:
+    """A learner's lesson rows in one course, read-only: plain rows with the attributes
+    `course_evidence` reads, for pages that only show progress (no ORM objects to build)."""
+    return list(db.session.execute(_PROGRESS_FACTS, {"user_id": user_id, "course_id": course_id}))
 
 
 def progress_for(user_id: int, course: Course) -> CourseProgress:

@@ -10,9 +10,9 @@ from lms.auth.forms import EmptyForm
 from lms.enrolments import services as enrolment_services
 from lms.errors import DomainError
 from lms.evaluations import services as evaluations
+from lms.evaluations.status import EvaluationState
 from lms.extensions import db
-from lms.learning import bp, completion, services
-from lms.quizzes import evidence as quiz_evidence
+from lms.learning import bp, completion, services, snapshot
 
 
 def _load(slug: str, lesson_id: int):
@@ -30,19 +30,35 @@ def _load(slug: str, lesson_id: int):
 @bp.route("/courses/<slug>/lessons/<int:lesson_id>")
 @login_required
 def lesson(slug: str, lesson_id: int):
-    course, lesson, enrolment = _load(slug, lesson_id)
+    # Two queries besides the user's: the course's version with this learner's enrolment,
+    # evaluation and quiz passes, then their lesson progress. The outline comes from the
+    # process's snapshot of that version (read once per version).
+    state = snapshot.learner_state(slug, current_user.id)
+    if state is None:
+        abort(404)
+    course = snapshot.snapshot(state.course_id, state.version)
+    if not permissions.can_view_course(current_user, course):
+        abort(404)
+    lesson = course.lessons_by_id.get(lesson_id)
+    if lesson is None:
+        abort(404)
+    enrolment = state.enrolment
     if not permissions.can_open_lessons(current_user, course, enrolment):
         flash("Enrol in this course to open its lessons.", "info")
         return redirect(url_for("catalog.course", slug=course.slug))
     studying = enrolment is not None and enrolment.is_active
-    rows = completion.progress_rows(current_user.id, [course.id]) if studying else []
-    # One query gives the outline's quizzes and the learner's passes: the evidence reuses it.
-    outline = quiz_evidence.course_outline(course.id, current_user.id if studying else None)
-    quizzes = outline.required_evidence() if studying else ()
-    user_id = current_user.id if studying else None
-    progress = completion.course_progress(
-        completion.course_evidence(course, rows, user_id, quizzes=quizzes)
+    rows = completion.progress_facts(current_user.id, course.id) if studying else []
+    outline = course.outline(state.passed_quiz_ids if studying else ())
+    evidence = completion.course_evidence(
+        course,
+        rows,
+        current_user.id if studying else None,
+        quizzes=outline.required_evidence() if studying else (),
+        evaluation=EvaluationState(
+            required=course.evaluation_required, submitted=studying and state.evaluated
+        ),
     )
+    progress = completion.course_progress(evidence)
     if studying and course.sequential:
         waiting = services.first_locking_lesson(course, lesson, progress)
         if waiting is not None:  # the visit of a locked lesson is not recorded

@@ -321,4 +321,8 @@ def video_player(course: Course, lesson: Lesson, enrolment: Any, row: Any) -> di
 
 @bp.app_template_global()
 def lesson_handouts(lesson: Lesson) -> list[tuple[Handout, str]]:
-    return [(handout, media.handout_url(handout)) for handout in media.handouts(lesson)]
+    # A lesson page's lesson is a snapshot that carries its handouts (lms.learning.snapshot).
+    found = getattr(lesson, "handouts", None)
+    if found is None:
+        found = media.handouts(lesson)
+    return [(handout, media.handout_url(handout)) for handout in found]
