@@ -63,8 +63,9 @@ class Config:
 
     SECRET_KEY = _str("SECRET_KEY", "")
     SQLALCHEMY_DATABASE_URI = _str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'lms.db'}")
-    # pre_ping lets the pool survive a database restart without surfacing errors to users.
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No ping before each checkout (a round trip per request): lms.connections checks the
+    # socket instead, so the pool still survives a database restart unseen by users.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": False}
     # Seconds to wait for a new PostgreSQL connection: an unreachable server costs a request
     # this long at most (then 503), instead of the operating system's minutes.
     DATABASE_CONNECT_TIMEOUT = _int("DATABASE_CONNECT_TIMEOUT", 5)

@@ -40,6 +40,8 @@ from tests.support.postgres import PostgresServer  # noqa: E402
 
 VENV_BIN = REPO / ".venv" / "bin"
 FLOOR_PATH = "/healthz"
+# Plain GETs are probed this many times: enough for every gunicorn worker to warm up.
+PROBE_REQUESTS = 8
 
 
 def _env_int(name: str, default: int) -> int:
@@ -86,12 +88,13 @@ def probe(
 ) -> tuple[int | None, str | None]:
     """One plain request: returns (X-Query-Count or None, error or None).
 
-    Requested twice so lazy per-process caches warm up and we record the steady state. A
-    page whose request can be made only once (submitting a quiz attempt) lists the probe's
-    requests in ``probe_requests``: overrides of ``path``, ``body`` and ``headers`` each.
+    Requested several times so every worker's lazy caches (the course snapshot) warm up and
+    we record the steady state, the count wrk's requests see. A page whose request can be
+    made only once (submitting a quiz attempt) lists the probe's requests in
+    ``probe_requests``: overrides of ``path``, ``body`` and ``headers`` each.
     """
     resp = None
-    for override in page.get("probe_requests") or [{}, {}]:
+    for override in page.get("probe_requests") or [{}] * PROBE_REQUESTS:
         resp = requests.request(
             page.get("method", "GET"),
             base_url + override.get("path", page["path"]),

@@ -11,11 +11,12 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
+from lms.connections import Session
 from lms.db import Base
 
 # Objects stay loaded after commit: a view that commits and then renders does not reload
 # everything it already has (each request has its own session, so nothing goes stale).
-db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False, "class_": Session})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -18,6 +18,7 @@ import pytest
 from flask import Flask, session
 from sqlalchemy import text
 
+from lms.connections import socket_closed
 from lms.extensions import db
 from tests import factories
 from tests.conftest import make_app, s3_settings
@@ -128,10 +129,54 @@ def test_database_restart_gives_503s_while_down_and_recovers_on_its_own(private_
     finally:
         restart.join(timeout=60)
     assert _accepts_connections(server)
-    # The pooled connection died with the server: the pre-ping replaces it, unseen.
+    # The pooled connection died with the server: the pool replaces it, unseen.
     response = client.get("/catalog")
     assert response.status_code == 200
     assert "Upper trapezius release" in response.get_data(as_text=True)
+
+
+def test_connections_the_server_closed_are_replaced_unseen(private_postgres, smtp_server):
+    # No request meets the database down: the server restarts between two requests, and
+    # another ends a pooled session. The pool holds dead connections that no ping tests
+    # (lms.connections looks at their sockets instead): every page still answers.
+    server, _ = private_postgres
+    app = make_app(server.url("lms_outage"), smtp_server)
+
+    @app.route("/outage/backend")
+    def backend():
+        return str(db.session.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+    client = app.test_client()
+    first = client.get("/outage/backend")
+    assert first.status_code == 200
+    server.restart()
+    second = client.get("/outage/backend")
+    assert second.status_code == 200, second.get_data(as_text=True)[:300]
+    assert second.get_data(as_text=True) != first.get_data(as_text=True)
+
+    with psycopg.connect(server.dsn("lms_outage"), autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (int(second.get_data(as_text=True)),))
+    third = client.get("/outage/backend")
+    assert third.status_code == 200, third.get_data(as_text=True)[:300]
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_the_socket_check_tells_a_live_connection_from_an_ended_one(private_postgres):
+    server, _ = private_postgres
+    with (
+        psycopg.connect(server.dsn("lms_outage")) as live,
+        psycopg.connect(server.dsn("lms_outage"), autocommit=True) as admin,
+    ):
+        assert not socket_closed(live)
+        live.execute("SELECT 1").fetchall()
+        live.rollback()
+        assert not socket_closed(live)
+        admin.execute("SELECT pg_terminate_backend(%s)", (live.info.backend_pid,))
+        deadline = time.monotonic() + 5
+        while not socket_closed(live) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert socket_closed(live)
 
 
 def test_a_connection_lost_after_the_view_still_gives_its_page(private_postgres, smtp_server):

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from lms import permissions
 from lms.auth.forms import EmptyForm
+from lms.connections import autocommit
 from lms.enrolments import services as enrolment_services
 from lms.errors import DomainError
 from lms.evaluations import services as evaluations
@@ -28,6 +29,7 @@ def _load(slug: str, lesson_id: int):
 
 
 @bp.route("/courses/<slug>/lessons/<int:lesson_id>")
+@autocommit  # reads, and at most one upsert (the visit)
 @login_required
 def lesson(slug: str, lesson_id: int):
     # Two queries besides the user's: the course's version with this learner's enrolment,
@@ -110,6 +112,7 @@ def mark_complete(slug: str, lesson_id: int):
 
 
 @bp.route("/my/learning")
+@autocommit  # reads only
 @login_required
 def my_learning():
     cards = services.my_learning(current_user)

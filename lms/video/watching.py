@@ -17,7 +17,7 @@ from typing import Any
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import and_, exists, literal, select, update
+from sqlalchemy import BindParameter, Select, and_, bindparam, exists, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lms.auth.models import User
@@ -111,13 +111,15 @@ class _Locked:
     enrolment_status: EnrolmentStatus | None
 
 
-def _lock(ticket: ReportTicket, session_token: str) -> _Locked | None:
-    """Lock the learner's coverage row and read what the rules need, in one statement.
+def _param(name: str, column: Any) -> BindParameter:
+    return bindparam(name, type_=column.type)
 
-    The row is found only while the learner's account is active and `session_token` is
-    still theirs (it changes when they sign out everywhere or change their password).
-    """
-    statement = (
+
+def _lock_statement() -> Select:
+    """Built once (a report is a hot path): executions only bind the values."""
+    user_id = _param("user_id", WatchCoverage.user_id)
+    lesson_id = _param("lesson_id", WatchCoverage.lesson_id)
+    return (
         select(
             WatchCoverage.id,
             WatchCoverage.intervals,
@@ -134,27 +136,51 @@ def _lock(ticket: ReportTicket, session_token: str) -> _Locked | None:
             and_(
                 User.id == WatchCoverage.user_id,
                 User.active.is_(True),
-                User.session_token == session_token,
+                User.session_token == _param("session_token", User.session_token),
             ),
         )
         .join(Lesson, Lesson.id == WatchCoverage.lesson_id)
-        .join(Module, and_(Module.id == Lesson.module_id, Module.course_id == ticket.course_id))
-        .join(Course, Course.id == Module.course_id)
-        .outerjoin(
-            Enrolment,
-            and_(Enrolment.user_id == ticket.user_id, Enrolment.course_id == Course.id),
-        )
-        .outerjoin(
-            LessonProgress,
+        .join(
+            Module,
             and_(
-                LessonProgress.user_id == ticket.user_id,
-                LessonProgress.lesson_id == ticket.lesson_id,
+                Module.id == Lesson.module_id,
+                Module.course_id == _param("course_id", Module.course_id),
             ),
         )
-        .where(WatchCoverage.user_id == ticket.user_id, WatchCoverage.lesson_id == ticket.lesson_id)
+        .join(Course, Course.id == Module.course_id)
+        .outerjoin(Enrolment, and_(Enrolment.user_id == user_id, Enrolment.course_id == Course.id))
+        .outerjoin(
+            LessonProgress,
+            and_(LessonProgress.user_id == user_id, LessonProgress.lesson_id == lesson_id),
+        )
+        .where(WatchCoverage.user_id == user_id, WatchCoverage.lesson_id == lesson_id)
         .with_for_update(of=WatchCoverage)
     )
-    row = db.session.execute(statement).first()
+
+
+_LOCK = _lock_statement()
+
+
+def _lock(ticket: ReportTicket, session_token: str) -> _Locked | None:
+    """Lock the learner's coverage row and read what the rules need, in one statement.
+
+    The row is found only while the learner's account is active and `session_token` is
+    still theirs (it changes when they sign out everywhere or change their password).
+    """
+    # On the session's connection, past the ORM's statement handling (plain columns here).
+    row = (
+        db.session.connection()
+        .execute(
+            _LOCK,
+            {
+                "user_id": ticket.user_id,
+                "lesson_id": ticket.lesson_id,
+                "course_id": ticket.course_id,
+                "session_token": session_token,
+            },
+        )
+        .first()
+    )
     return _Locked(*row) if row else None
 
 
@@ -238,7 +264,6 @@ def record_report(
         "intervals": [list(pair) for pair in result.state.coverage],
         "verified_seconds": verified,
         "last_report_at": now,
-        "reports_accepted": WatchCoverage.reports_accepted + 1,
         "updated_at": now,
     }
     progress_values = {
@@ -263,37 +288,76 @@ def record_report(
     )  # fmt: skip
 
 
+_EVIDENCE = (
+    "user_id", "lesson_id", "received_at", "session", "client_seq", "intervals",
+    "position_seconds", "credited_seconds", "rejected_reason",
+)  # fmt: skip
+_COVERAGE = ("intervals", "verified_seconds", "last_report_at", "updated_at")
+_PROGRESS = ("verified_seconds", "position_seconds", "last_seen_at")
+
+
+def _store_statement() -> Select:
+    """PostgreSQL: the evidence insert and, only if it was new, both updates (one statement).
+
+    Built once with bind parameters (`e_`, `c_`, `p_` + column): a report pays for neither
+    building nor hashing a statement tree, only for binding its values.
+    """
+
+    def values(model: Any, prefix: str, names: tuple[str, ...]) -> dict[str, BindParameter]:
+        return {name: _param(prefix + name, getattr(model, name)) for name in names}
+
+    inserted = (
+        postgresql.insert(WatchReport)
+        .values(**values(WatchReport, "e_", _EVIDENCE))
+        .on_conflict_do_nothing(index_elements=["user_id", "lesson_id", "session", "client_seq"])
+        .returning(WatchReport.id)
+        .cte("inserted")
+    )
+    happened = exists(select(literal(1)).select_from(inserted))
+    coverage = (
+        update(WatchCoverage)
+        .where(WatchCoverage.id == _param("coverage_id", WatchCoverage.id), happened)
+        .values(
+            reports_accepted=WatchCoverage.reports_accepted + 1,
+            **values(WatchCoverage, "c_", _COVERAGE),
+        )
+        .cte("coverage")
+    )
+    progress = (
+        update(LessonProgress)
+        .where(LessonProgress.id == _param("progress_id", LessonProgress.id), happened)
+        .values(**values(LessonProgress, "p_", _PROGRESS))
+        .cte("progress")
+    )
+    return select(inserted.c.id).add_cte(coverage).add_cte(progress)
+
+
+_STORE_POSTGRESQL = _store_statement()
+
+
 def _store(locked: _Locked, evidence: dict, coverage_values: dict, progress_values: dict) -> bool:
     """Insert the evidence; if it is new, update coverage and progress. False on a replay."""
     dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        params = {
+            "coverage_id": locked.coverage_id,
+            "progress_id": locked.progress_id,
+            **{"e_" + name: evidence[name] for name in _EVIDENCE},
+            **{"c_" + name: coverage_values[name] for name in _COVERAGE},
+            **{"p_" + name: progress_values[name] for name in _PROGRESS},
+        }
+        return db.session.connection().execute(_STORE_POSTGRESQL, params).first() is not None
     insert = (
-        _insert(dialect)(WatchReport)
+        sqlite.insert(WatchReport)
         .values(**evidence)
         .on_conflict_do_nothing(index_elements=["user_id", "lesson_id", "session", "client_seq"])
     )
-    if dialect == "postgresql":
-        inserted = insert.returning(WatchReport.id).cte("inserted")
-        happened = exists(select(literal(1)).select_from(inserted))
-        coverage = (
-            update(WatchCoverage)
-            .where(WatchCoverage.id == locked.coverage_id, happened)
-            .values(**coverage_values)
-            .cte("coverage")
-        )
-        progress = (
-            update(LessonProgress)
-            .where(LessonProgress.id == locked.progress_id, happened)
-            .values(**progress_values)
-            .cte("progress")
-        )
-        statement = select(inserted.c.id).add_cte(coverage).add_cte(progress)
-        return db.session.execute(statement).first() is not None
     if db.session.execute(insert).rowcount == 0:
         return False
     db.session.execute(
         update(WatchCoverage)
         .where(WatchCoverage.id == locked.coverage_id)
-        .values(**coverage_values)
+        .values(reports_accepted=WatchCoverage.reports_accepted + 1, **coverage_values)
     )
     db.session.execute(
         update(LessonProgress)
