@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, delete, func, insert, select, update
+from sqlalchemy import Integer, Select, and_, bindparam, case, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -300,22 +300,27 @@ class QuestionFacts:
     aspect: float = 1.0
 
 
+_QUESTION_FACTS = (
+    select(
+        Question.id,
+        Question.kind,
+        Question.partial_credit,
+        Question.region,
+        Question.image_width,
+        Question.image_height,
+        Choice.id,
+        Choice.is_correct,
+    )
+    .join(Choice, Choice.question_id == Question.id, isouter=True)
+    .where(Question.id.in_(bindparam("question_ids", expanding=True)))
+)
+
+
 def question_facts(question_ids: Iterable[int]) -> dict[int, QuestionFacts]:
     """Facts about the questions, with their choices, in one query."""
-    rows = db.session.execute(
-        select(
-            Question.id,
-            Question.kind,
-            Question.partial_credit,
-            Question.region,
-            Question.image_width,
-            Question.image_height,
-            Choice.id,
-            Choice.is_correct,
-        )
-        .join(Choice, Choice.question_id == Question.id, isouter=True)
-        .where(Question.id.in_(list(question_ids)))
-    ).all()
+    rows = (
+        db.session.connection().execute(_QUESTION_FACTS, {"question_ids": list(question_ids)}).all()
+    )
     questions: dict[int, tuple] = {}
     choices: dict[int, set[int]] = {}
     correct: dict[int, set[int]] = {}
@@ -369,7 +374,16 @@ def validate_answer(attempt: QuizAttempt, answer: AnswerInput) -> QuestionKind:
     return check_answer(attempt, question_facts([answer.question_id]), answer)
 
 
-def _claim_for_saving(attempt: QuizAttempt, now: datetime) -> None:
+def _claimable(attempt_id: Any, now: Any) -> Any:
+    """The open, unexpired attempt: the row a save (or a submission) claims."""
+    return and_(
+        QuizAttempt.id == attempt_id,
+        QuizAttempt.status == AttemptStatus.IN_PROGRESS,
+        (QuizAttempt.deadline.is_(None)) | (QuizAttempt.deadline >= now),
+    )
+
+
+def _claim_for_saving(attempt_id: int, now: datetime) -> None:
     """Lock the open attempt row for this save; refuse closed or expired attempts.
 
     The UPDATE takes the row lock a concurrent submit also needs, so an answer is either
@@ -377,20 +391,76 @@ def _claim_for_saving(attempt: QuizAttempt, now: datetime) -> None:
     """
     result = db.session.execute(
         update(QuizAttempt)
-        .where(
-            QuizAttempt.id == attempt.id,
-            QuizAttempt.status == AttemptStatus.IN_PROGRESS,
-            (QuizAttempt.deadline.is_(None)) | (QuizAttempt.deadline >= now),
-        )
+        .where(_claimable(attempt_id, now))
         .values(last_saved_at=now)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount == 1:
-        return
-    db.session.refresh(attempt)
-    if attempt.status != AttemptStatus.IN_PROGRESS:
-        raise AttemptClosed()
-    raise DeadlinePassed()
+    if result.rowcount != 1:
+        raise _refusal(attempt_id)
+
+
+def _refusal(attempt_id: int) -> DomainError:
+    """Why a save found no open attempt to claim: submitted, or past its deadline."""
+    status = db.session.scalar(select(QuizAttempt.status).where(QuizAttempt.id == attempt_id))
+    return AttemptClosed() if status != AttemptStatus.IN_PROGRESS else DeadlinePassed()
+
+
+def _save_one_statement() -> Select:
+    """PostgreSQL: claim the attempt, upsert the answer, replace its choices: one statement.
+
+    Built once with bind parameters (autosave is the hottest write of an assessment). Each
+    part feeds on the one before: nothing is written unless the claim succeeded.
+    """
+    now = bindparam("now", type_=QuizAttempt.last_saved_at.type)
+    choice_ids = bindparam("choice_ids", type_=postgresql.ARRAY(Integer))
+    claimed = (
+        update(QuizAttempt)
+        .where(_claimable(bindparam("attempt_id", type_=Integer), now))
+        .values(last_saved_at=now)
+        .returning(QuizAttempt.id)
+        .cte("claimed")
+    )
+    answer = postgresql.insert(AttemptAnswer).from_select(
+        ["attempt_id", "question_id", "click_x", "click_y", "saved_at"],
+        select(
+            claimed.c.id,
+            bindparam("question_id", type_=Integer),
+            bindparam("click_x", type_=AttemptAnswer.click_x.type),
+            bindparam("click_y", type_=AttemptAnswer.click_y.type),
+            now,
+        ),
+    )
+    saved = (
+        answer.on_conflict_do_update(
+            index_elements=["attempt_id", "question_id"],
+            set_={
+                "click_x": answer.excluded.click_x,
+                "click_y": answer.excluded.click_y,
+                "saved_at": answer.excluded.saved_at,
+            },
+        )
+        .returning(AttemptAnswer.id)
+        .cte("saved")
+    )
+    # The choices no longer picked go; the new ones come (the kept ones are left alone).
+    cleared = (
+        delete(answer_choices)
+        .where(
+            answer_choices.c.answer_id.in_(select(saved.c.id)),
+            answer_choices.c.choice_id != func.all(choice_ids),
+        )
+        .cte("cleared")
+    )
+    picked = (
+        postgresql.insert(answer_choices)
+        .from_select(["answer_id", "choice_id"], select(saved.c.id, func.unnest(choice_ids)))
+        .on_conflict_do_nothing()
+        .cte("picked")
+    )
+    return select(func.count()).select_from(claimed).add_cte(saved, cleared, picked)
+
+
+_SAVE_ONE = _save_one_statement()
 
 
 def _insert(dialect: str):
@@ -437,12 +507,35 @@ def _write_answers(attempt: QuizAttempt, answers: Iterable[AnswerInput], now: da
         db.session.execute(insert(answer_choices), picked)
 
 
-def save_answer(attempt: QuizAttempt, answer: AnswerInput, now: datetime | None = None) -> None:
-    """Autosave one answer; 400 if it does not fit, 409 once submitted or past the deadline."""
+def save_answer(attempt: Any, answer: AnswerInput, now: datetime | None = None) -> None:
+    """Autosave one answer; 400 if it does not fit, 409 once submitted or past the deadline.
+
+    `attempt` is a QuizAttempt or anything with its `id` and `question_ids`.
+    """
     now = now or utcnow()
     validate_answer(attempt, answer)
-    _claim_for_saving(attempt, now)
-    _write_answers(attempt, [answer], now)
+    if db.session.get_bind().dialect.name != "postgresql":
+        _claim_for_saving(attempt.id, now)
+        _write_answers(attempt, [answer], now)
+        return
+    click = answer.click or (None, None)
+    claimed = (
+        db.session.connection()
+        .execute(
+            _SAVE_ONE,
+            {
+                "attempt_id": attempt.id,
+                "now": now,
+                "question_id": answer.question_id,
+                "click_x": click[0],
+                "click_y": click[1],
+                "choice_ids": sorted(set(answer.choice_ids)),
+            },
+        )
+        .scalar_one()
+    )
+    if claimed != 1:
+        raise _refusal(attempt.id)
 
 
 # --- grading ------------------------------------------------------------------------------

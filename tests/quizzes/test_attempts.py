@@ -112,6 +112,53 @@ def test_hotspot_and_partial_credit_in_an_attempt(setup):
     assert attempt.score_percent == 75.0
 
 
+def test_autosave_replaces_the_picked_choices_and_the_click(setup):
+    course, learner, _ = setup
+    bank = factories.bank(course)
+    multi = factories.question(bank, "multiple", partial_credit=True)
+    hotspot = factories.question(
+        bank, "hotspot", region={"shape": "circle", "cx": 0.5, "cy": 0.5, "r": 0.1}
+    )
+    attempt = svc.start_attempt(learner, factories.quiz(course, bank))
+    a, b, c, d = multi.choices
+
+    def saved() -> tuple[set[int], tuple | None]:
+        answers = svc.answers_by_question(attempt)
+        spot = answers[hotspot.id] if hotspot.id in answers else None
+        picked = {choice.id for choice in answers[multi.id].choices}
+        return picked, (spot.click_x, spot.click_y) if spot else None
+
+    svc.save_answer(attempt, AnswerInput(multi.id, (a.id, b.id, d.id)))
+    assert saved() == ({a.id, b.id, d.id}, None)
+    svc.save_answer(attempt, AnswerInput(multi.id, (d.id, c.id)))  # two go, one stays, one comes
+    svc.save_answer(attempt, AnswerInput(hotspot.id, click=(0.1, 0.2)))
+    assert saved() == ({c.id, d.id}, (0.1, 0.2))
+    svc.save_answer(attempt, AnswerInput(multi.id, ()))  # unticking everything
+    svc.save_answer(attempt, AnswerInput(hotspot.id, click=(0.45, 0.5)))
+    assert saved() == (set(), (0.45, 0.5))
+    assert len(svc.answers_by_question(attempt)) == 2  # one row per question, updated
+
+
+def test_a_refused_save_writes_nothing(setup):
+    course, learner, enrolment = setup
+    quiz = factories.quiz(course, questions=2)
+    attempt = svc.start_attempt(learner, quiz)
+    first, second = svc.attempt_questions(attempt)
+    svc.save_answer(attempt, correct_answer(first))
+    svc.submit_attempt(attempt, enrolment=enrolment, course=course)
+    before = {
+        q: sorted(c.id for c in a.choices) for q, a in svc.answers_by_question(attempt).items()
+    }
+    with pytest.raises(svc.AttemptClosed):
+        svc.save_answer(attempt, wrong_answer(first))
+    with pytest.raises(svc.AttemptClosed):
+        svc.save_answer(attempt, correct_answer(second))
+    after = {
+        q: sorted(c.id for c in a.choices) for q, a in svc.answers_by_question(attempt).items()
+    }
+    assert after == before
+
+
 @pytest.mark.parametrize(
     ("answer_of", "message"),
     [

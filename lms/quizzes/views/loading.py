@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import abort
+from flask import abort, current_app
 from flask_login import current_user
+from sqlalchemy import Integer, Row, String, and_, bindparam, select
 
 from lms import permissions
+from lms.auth import services as auth_services
 from lms.auth.models import User
 from lms.catalog.models import Course
 from lms.enrolments.models import Enrolment
@@ -77,6 +79,56 @@ def module_options(course: Course) -> list[tuple[int, str]]:
 
 def lesson_options(course: Course) -> list[tuple[int, str]]:
     return [(lesson.id, lesson.title) for m in course.modules for lesson in m.lessons]
+
+
+_ATTEMPT_TO_SAVE = (
+    select(QuizAttempt.id, QuizAttempt.question_ids)
+    .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
+    .join(Course, Course.id == Quiz.course_id)
+    .join(
+        User,
+        and_(
+            User.id == QuizAttempt.user_id,
+            User.active.is_(True),
+            User.session_token == bindparam("session_token", type_=String),
+        ),
+    )
+    .where(
+        QuizAttempt.id == bindparam("attempt_id", type_=Integer),
+        QuizAttempt.user_id == bindparam("user_id", type_=Integer),
+        Course.slug == bindparam("slug", type_=String),
+    )
+)
+
+
+def own_attempt_to_save(slug: str, attempt_id: int) -> Row:
+    """The signed-in learner's attempt in the course `slug` (its `id` and `question_ids`).
+
+    Autosave is hot: the session's "user:token" pair is checked inside this one query, as
+    Flask-Login would check it with a query of its own. Signed out: Flask-Login's answer;
+    someone else's attempt, or another course's: 404.
+    """
+    identity = auth_services.session_identity()
+    if identity is not None:
+        user_id, token = identity
+        found = (
+            db.session.connection()
+            .execute(
+                _ATTEMPT_TO_SAVE,
+                {
+                    "attempt_id": attempt_id,
+                    "user_id": user_id,
+                    "slug": slug,
+                    "session_token": token,
+                },
+            )
+            .first()
+        )
+        if found is not None:
+            return found
+    if not current_user.is_authenticated:  # no session, a stale one, or a deactivated user
+        abort(current_app.login_manager.unauthorized())
+    return own_open_attempt(slug, attempt_id)  # restored by "remember me", or 404
 
 
 def own_open_attempt(slug: str, attempt_id: int) -> QuizAttempt:

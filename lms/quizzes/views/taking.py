@@ -22,7 +22,7 @@ from lms.quizzes.views.loading import (
     attempt_of,
     course_or_404,
     own_attempt_and_enrolment,
-    own_open_attempt,
+    own_attempt_to_save,
     quiz_of,
 )
 
@@ -149,9 +149,9 @@ def _answers_from_form(form) -> list[AnswerInput]:
 
 
 @bp.route("/courses/<slug>/attempts/<int:attempt_id>/answers", methods=["POST"])
-@login_required
+# Not @login_required: the attempt's query checks the session's user (autosave is hot).
 def save_answer(slug: str, attempt_id: int):
-    attempt = own_open_attempt(slug, attempt_id)
+    attempt = own_attempt_to_save(slug, attempt_id)
     try:
         answer = _answer_from_json(request.get_json(silent=True))
         attempt_services.save_answer(attempt, answer)
