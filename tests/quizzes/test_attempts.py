@@ -124,7 +124,7 @@ def test_autosave_replaces_the_picked_choices_and_the_click(setup):
 
     def saved() -> tuple[set[int], tuple | None]:
         answers = svc.answers_by_question(attempt)
-        spot = answers[hotspot.id] if hotspot.id in answers else None
+        spot = answers.get(hotspot.id)
         picked = {choice.id for choice in answers[multi.id].choices}
         return picked, (spot.click_x, spot.click_y) if spot else None
 
