@@ -311,7 +311,10 @@ def progress_for(user_id: int, course: Course) -> CourseProgress:
 
 
 def refresh(enrolment: Enrolment, course: Course) -> CourseProgress:
-    """Recompute completion after new evidence; record lesson and course completion."""
+    """Recompute completion after new evidence; record lesson and course completion.
+
+    `course` may be the course's snapshot (lms.learning.snapshot): only its outline is read.
+    """
     rows = progress_rows(enrolment.user_id, [course.id])
     progress = course_progress(course_evidence(course, rows, enrolment.user_id))
     now = utcnow()
@@ -325,6 +328,8 @@ def refresh(enrolment: Enrolment, course: Course) -> CourseProgress:
         enrolment.completed_at = now
     db.session.flush()
     if newly_complete:
+        if not isinstance(course, Course):  # the listeners get the course itself
+            course = db.session.get(Course, course.id)
         course_completed.send(enrolment, course=course)
     return progress
 

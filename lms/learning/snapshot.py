@@ -278,6 +278,18 @@ def _lesson(lesson: Lesson, handouts: Iterable[HandoutSnapshot]) -> LessonSnapsh
     )
 
 
+_VERSION = select(Course.id, Course.content_version).where(
+    Course.slug == bindparam("slug", type_=String)
+)
+
+
+def by_slug(slug: str) -> CourseSnapshot | None:
+    """The course as of now, for pages that need its outline but no learner state (one
+    small query while the process's snapshot is current)."""
+    row = db.session.connection().execute(_VERSION, {"slug": slug}).first()
+    return snapshot(*row) if row else None
+
+
 # --- one query per request: the version and this learner's state -------------------------
 
 

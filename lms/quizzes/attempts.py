@@ -14,7 +14,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, Select, and_, bindparam, case, delete, func, insert, select, update
+from sqlalchemy import (
+    Boolean,
+    Float,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -545,11 +558,15 @@ def submit_attempt(
     attempt: QuizAttempt,
     *,
     enrolment: Enrolment | None,
-    course: Course | None,
+    course: Any,
     answers: Iterable[AnswerInput] = (),
     now: datetime | None = None,
 ) -> QuizAttempt:
-    """Grade an attempt once. Answers sent with a late submission are ignored."""
+    """Grade an attempt once. Answers sent with a late submission are ignored.
+
+    `course` is the ORM course or its snapshot (lms.learning.snapshot): the completion
+    engine reads its structure only.
+    """
     now = now or utcnow()
     answers = list(answers)
     if attempt.status != AttemptStatus.IN_PROGRESS:
@@ -563,11 +580,51 @@ def submit_attempt(
     # Closing first takes the row lock an autosave also needs: an answer is either saved
     # before the answers are read for grading, or refused as closed.
     _close(attempt, now)
+    saved = _saved_answers(attempt.id)
     if on_time:
-        _write_answers(attempt, answers, now)
-    _grade(attempt, facts)
+        # The page autosaves as the learner answers, so what the form sends is mostly
+        # saved already: only the answers that differ are written.
+        changed = [answer for answer in _latest(answers) if saved.get(answer.question_id) != (
+            answer.click or (None, None), frozenset(answer.choice_ids))]  # fmt: skip
+        _write_answers(attempt, changed, now)
+        saved.update(
+            (a.question_id, (a.click or (None, None), frozenset(a.choice_ids))) for a in changed
+        )
+    _grade(attempt, facts, saved)
     _record_completion(attempt, enrolment, course)
     return attempt
+
+
+def _latest(answers: Iterable[AnswerInput]) -> list[AnswerInput]:
+    """The last answer given to each question."""
+    return list({answer.question_id: answer for answer in answers}.values())
+
+
+SavedAnswer = tuple[tuple[float | None, float | None], frozenset[int]]
+
+
+def _saved_answers(attempt_id: int) -> dict[int, SavedAnswer]:
+    """Question id -> (click, chosen choice ids) of the answers saved for an attempt."""
+    clicks: dict[int, tuple[float | None, float | None]] = {}
+    picked: dict[int, set[int]] = {}
+    rows = db.session.connection().execute(_SAVED_ANSWERS, {"attempt_id": attempt_id})
+    for question_id, click_x, click_y, choice_id in rows:
+        clicks[question_id] = (click_x, click_y)
+        if choice_id is not None:
+            picked.setdefault(question_id, set()).add(choice_id)
+    return {qid: (click, frozenset(picked.get(qid, ()))) for qid, click in clicks.items()}
+
+
+_SAVED_ANSWERS = (
+    select(
+        AttemptAnswer.question_id,
+        AttemptAnswer.click_x,
+        AttemptAnswer.click_y,
+        answer_choices.c.choice_id,
+    )
+    .join(answer_choices, answer_choices.c.answer_id == AttemptAnswer.id, isouter=True)
+    .where(AttemptAnswer.attempt_id == bindparam("attempt_id", type_=Integer))
+)
 
 
 def grade_expired(
@@ -583,7 +640,7 @@ def grade_expired(
     except AttemptClosed:
         db.session.refresh(attempt)
         return
-    _grade(attempt, question_facts(attempt.question_ids))
+    _grade(attempt, question_facts(attempt.question_ids), _saved_answers(attempt.id))
     _record_completion(attempt, enrolment, course)
 
 
@@ -619,32 +676,79 @@ def score_answer(
     )
 
 
-def _grade(attempt: QuizAttempt, facts: dict[int, QuestionFacts]) -> None:
-    """Score the saved answers: one read, one write of every score, one of the attempt's."""
-    clicks: dict[int, tuple[float | None, float | None]] = {}
-    picked: dict[int, set[int]] = {}
-    rows = db.session.execute(
-        select(
-            AttemptAnswer.question_id,
-            AttemptAnswer.click_x,
-            AttemptAnswer.click_y,
-            answer_choices.c.choice_id,
+def _scores_statement() -> Select:
+    """PostgreSQL: every question's score and the attempt's totals, in one statement.
+
+    Built once: the scores travel as two arrays (question ids, scores) whatever their number.
+    """
+    attempt_id = bindparam("attempt_id", type_=Integer)
+    given = (
+        func.unnest(
+            # Not named after a column of quiz_attempts: the UPDATE below would set it.
+            bindparam("graded_ids", type_=postgresql.ARRAY(Integer)),
+            bindparam("graded_scores", type_=postgresql.ARRAY(Float)),
         )
-        .join(answer_choices, answer_choices.c.answer_id == AttemptAnswer.id, isouter=True)
-        .where(AttemptAnswer.attempt_id == attempt.id)
-    ).all()
-    for question_id, click_x, click_y, choice_id in rows:
-        clicks[question_id] = (click_x, click_y)
-        if choice_id is not None:
-            picked.setdefault(question_id, set()).add(choice_id)
+        .table_valued("question_id", "score")
+        .render_derived(name="given")
+    )
+    scored = postgresql.insert(AttemptAnswer).from_select(
+        ["attempt_id", "question_id", "score"],
+        select(attempt_id, given.c.question_id, given.c.score),
+    )
+    scored = (
+        scored.on_conflict_do_update(
+            index_elements=["attempt_id", "question_id"], set_={"score": scored.excluded.score}
+        )
+        .returning(AttemptAnswer.id)
+        .cte("scored")
+    )
+    totals = (
+        update(QuizAttempt)
+        .where(QuizAttempt.id == attempt_id)
+        .values(
+            points=bindparam("points", type_=Float),
+            max_points=bindparam("max_points", type_=Integer),
+            score_percent=bindparam("score_percent", type_=Float),
+            passed=bindparam("passed", type_=Boolean),
+        )
+        .cte("totals")
+    )
+    return select(func.count()).select_from(scored).add_cte(totals)
+
+
+_SCORES = _scores_statement()
+
+
+def _grade(
+    attempt: QuizAttempt, facts: dict[int, QuestionFacts], saved: dict[int, SavedAnswer]
+) -> None:
+    """Score the saved answers: one write of every score and of the attempt's totals."""
     graded = [qid for qid in dict.fromkeys(attempt.question_ids) if qid in facts]
     # Unanswered questions get a row with score 0: it keeps item statistics honest.
-    scores = {
-        qid: score_answer(facts[qid], clicks[qid], picked.get(qid, ())) if qid in clicks else 0.0
-        for qid in graded
+    scores = {qid: score_answer(facts[qid], *saved[qid]) if qid in saved else 0.0 for qid in graded}
+    points = sum(scores.values())
+    totals = {
+        "points": points,
+        "max_points": len(scores),
+        "score_percent": round(100 * points / len(scores), 2) if scores else 0.0,
     }
+    totals["passed"] = totals["score_percent"] >= attempt.pass_mark
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.connection().execute(
+            _SCORES,
+            {
+                "attempt_id": attempt.id,
+                "graded_ids": list(scores),
+                "graded_scores": list(scores.values()),
+                **totals,
+            },
+        )
+        # Already written: record the values without making the next flush write them again.
+        for name, value in totals.items():
+            set_committed_value(attempt, name, value)
+        return
     if scores:
-        statement = _insert(db.session.get_bind().dialect.name)(AttemptAnswer).values(
+        statement = sqlite.insert(AttemptAnswer).values(
             [
                 {"attempt_id": attempt.id, "question_id": qid, "score": score}
                 for qid, score in scores.items()
@@ -656,11 +760,8 @@ def _grade(attempt: QuizAttempt, facts: dict[int, QuestionFacts]) -> None:
                 set_={"score": statement.excluded.score},
             )
         )
-    points = sum(scores.values())
-    attempt.points = points
-    attempt.max_points = len(scores)
-    attempt.score_percent = round(100 * points / len(scores), 2) if scores else 0.0
-    attempt.passed = attempt.score_percent >= attempt.pass_mark
+    for name, value in totals.items():
+        setattr(attempt, name, value)
     db.session.flush()
 
 

@@ -14,6 +14,7 @@ from lms.auth.forms import EmptyForm
 from lms.enrolments import services as enrolment_services
 from lms.errors import DomainError
 from lms.extensions import db
+from lms.learning import snapshot
 from lms.quizzes import attempts as attempt_services
 from lms.quizzes import authoring, bp
 from lms.quizzes.attempts import AnswerInput, InvalidAnswer
@@ -165,7 +166,9 @@ def save_answer(slug: str, attempt_id: int):
 @bp.route("/courses/<slug>/attempts/<int:attempt_id>/submit", methods=["POST"])
 @login_required
 def submit(slug: str, attempt_id: int):
-    course = course_or_404(slug)
+    course = snapshot.by_slug(slug)  # the outline, from the process's current snapshot
+    if course is None or not permissions.can_view_course(current_user, course):
+        abort(404)
     attempt, enrolment = own_attempt_and_enrolment(course, attempt_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
