@@ -154,11 +154,13 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
+    from lms import urlcache
     from lms.markdown import render_markdown
     from lms.permissions import TEMPLATE_PREDICATES
 
     can = SimpleNamespace(**TEMPLATE_PREDICATES)
     app.add_template_filter(render_markdown, "markdown")
+    urlcache.init_app(app)
 
     @app.context_processor
     def inject_globals() -> dict[str, Any]:
