@@ -38,6 +38,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, joinedload
 
+from lms.auth.models import User
 from lms.catalog.models import Course, CourseStatus, Lesson, LessonKind, Module, course_instructors
 from lms.certificates.models import CourseCredit
 from lms.enrolments.models import Enrolment
@@ -300,10 +301,22 @@ class LearnerState:
     enrolment: Enrolment | None
     evaluated: bool
     passed_quiz_ids: frozenset[int]
+    # With a session token: the user, if it is still their token. Held here because the
+    # session's identity map holds its objects weakly: the request's user load finds them.
+    user: User | None = None
+
+    @property
+    def signed_in(self) -> bool:
+        return self.user is not None
 
 
-def _learner_state_statement() -> Select:
-    """Built once: a hot path pays for neither building nor hashing a new statement tree."""
+def _learner_state_statement(with_user: bool = False) -> Select:
+    """Built once: a hot path pays for neither building nor hashing a new statement tree.
+
+    `with_user` also loads the user the session names, if the session's token is still
+    theirs (Flask-Login's own test), so the request's user load then finds them in the
+    session's identity map instead of asking the database again.
+    """
     user_id = bindparam("user_id", type_=Integer)
     evaluated = exists().where(Evaluation.course_id == Course.id, Evaluation.user_id == user_id)
     passed = (
@@ -317,29 +330,47 @@ def _learner_state_statement() -> Select:
         )
         .scalar_subquery()
     )
-    return (
-        select(Course.id, Course.content_version, Enrolment, evaluated, passed)
-        .outerjoin(Enrolment, and_(Enrolment.course_id == Course.id, Enrolment.user_id == user_id))
-        .where(Course.slug == bindparam("slug", type_=String))
+    statement = select(Course.id, Course.content_version, Enrolment, evaluated, passed).outerjoin(
+        Enrolment, and_(Enrolment.course_id == Course.id, Enrolment.user_id == user_id)
     )
+    if with_user:
+        statement = statement.add_columns(User).outerjoin(
+            User,
+            and_(
+                User.id == user_id,
+                User.session_token == bindparam("session_token", type_=String),
+            ),
+        )
+    return statement.where(Course.slug == bindparam("slug", type_=String))
 
 
 _LEARNER_STATE = _learner_state_statement()
+_LEARNER_STATE_AND_USER = _learner_state_statement(with_user=True)
 
 
-def learner_state(slug: str, user_id: int) -> LearnerState | None:
+def learner_state(slug: str, user_id: int, session_token: str | None = None) -> LearnerState | None:
     """The course's id and content version, and the learner's enrolment, evaluation and
-    passed quizzes, in one query (None: no such course)."""
-    row = db.session.execute(_LEARNER_STATE, {"slug": slug, "user_id": user_id}).one_or_none()
+    passed quizzes, in one query (None: no such course). With the session's token, the
+    user's row comes in the same query (see `_learner_state_statement`)."""
+    params = {"slug": slug, "user_id": user_id}
+    if session_token is None:
+        row = db.session.execute(_LEARNER_STATE, params).one_or_none()
+        user = None
+    else:
+        params["session_token"] = session_token
+        # One row per role of the user (their roles load with them): the same state.
+        row = db.session.execute(_LEARNER_STATE_AND_USER, params).unique().one_or_none()
+        user = row[5] if row is not None else None
     if row is None:
         return None
-    course_id, version, enrolment, was_evaluated, passed_ids = row
+    course_id, version, enrolment, was_evaluated, passed_ids = row[:5]
     return LearnerState(
         course_id=course_id,
         version=version,
         enrolment=enrolment,
         evaluated=bool(was_evaluated),
         passed_quiz_ids=frozenset(int(item) for item in (passed_ids or "").split(",") if item),
+        user=user,
     )
 
 

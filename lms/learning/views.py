@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from lms import permissions
+from lms.auth import services as auth_services
 from lms.auth.forms import EmptyForm
 from lms.connections import autocommit
 from lms.enrolments import services as enrolment_services
@@ -30,12 +31,17 @@ def _load(slug: str, lesson_id: int):
 
 @bp.route("/courses/<slug>/lessons/<int:lesson_id>")
 @autocommit  # reads, and at most one upsert (the visit)
-@login_required
 def lesson(slug: str, lesson_id: int):
-    # Two queries besides the user's: the course's version with this learner's enrolment,
-    # evaluation and quiz passes, then their lesson progress. The outline comes from the
-    # process's snapshot of that version (read once per version).
-    state = snapshot.learner_state(slug, current_user.id)
+    # Two queries: the user the session names with the course's version and this learner's
+    # enrolment, evaluation and quiz passes; then their lesson progress. The outline comes
+    # from the process's snapshot of that version (read once per version).
+    identity = auth_services.session_identity()
+    state = snapshot.learner_state(slug, *identity) if identity else None
+    # As @login_required; the user loaded above is in the session: no query of its own.
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    if state is None or not state.signed_in:  # restored by "remember me", or no such course
+        state = snapshot.learner_state(slug, current_user.id)
     if state is None:
         abort(404)
     course = snapshot.snapshot(state.course_id, state.version)

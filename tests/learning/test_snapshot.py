@@ -143,8 +143,8 @@ def test_the_snapshot_is_read_once_per_version(app, client, db_session, login):
     cold = statements()
     assert any("FROM modules" in sql or "JOIN modules" in sql for sql in cold)
     warm = statements()
-    # The user, the course's version with the learner's state, their lesson rows.
-    assert len(warm) == 3
+    # The user with the course's version and the learner's state, then their lesson rows.
+    assert len(warm) == 2
     assert not any("JOIN modules" in sql or "FROM handouts" in sql for sql in warm)
 
     lesson.title = "Renamed while cached"
@@ -171,3 +171,21 @@ def test_the_cache_keeps_the_newest_version_and_a_bounded_number_of_courses():
     cache.put(made(3, 1))
     assert cache.get(1, 2) is None  # least recently stored out
     assert cache.get(3, 1) is not None
+
+
+def test_the_lesson_page_loads_the_user_with_its_state_and_still_checks_the_session(
+    client, db_session, login
+):
+    from lms.auth.models import new_session_token
+
+    course = factories.course()
+    learner = factories.learner()
+    enrolment_services.enrol(learner, course)
+    login(learner)
+    page = f"/courses/{course.slug}/lessons/{course.modules[0].lessons[0].id}"
+    assert client.get(page).status_code == 200
+    learner.session_token = new_session_token()  # "sign out everywhere"
+    db.session.flush()
+    response = client.get(page)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/auth/login")
