@@ -262,8 +262,8 @@ def _submit_statements(
 
 
 def test_a_submission_costs_the_same_statements_whatever_the_quiz_size(client, db_session, login):
-    """The user, the course's version, the attempt, its questions, the close, the saved
-    answers, then the scores and totals: 7 statements for 2 or 12 questions when the page
+    """The course's version, the attempt with its user, its questions, the close, the saved
+    answers, then the scores and totals: 6 statements for 2 or 12 questions when the page
     autosaved every answer, 3 more when the form brings answers not saved yet, and 3 more
     when a pass at a required quiz asks the completion engine."""
     course = factories.course(modules=1, lessons_per_module=2)
@@ -290,10 +290,34 @@ def test_a_submission_costs_the_same_statements_whatever_the_quiz_size(client, d
         assert attempt.points == (attempt.max_points if correct else 0)
         counts[name] = len(statements)
     assert counts == {
-        "small failed": 7,
-        "large failed": 7,
-        "large failed, not saved": 10,
-        "optional passed": 7,
-        "large passed": 10,
-        "large passed, not saved": 13,
+        "small failed": 6,
+        "large failed": 6,
+        "large failed, not saved": 9,
+        "optional passed": 6,
+        "large passed": 9,
+        "large passed, not saved": 12,
     }, counts
+
+
+def test_a_signed_out_session_can_neither_submit_nor_autosave(client, db_session, login):
+    from lms.auth.models import new_session_token
+
+    course = factories.course(modules=1, lessons_per_module=1)
+    learner = factories.learner()
+    enrolment_services.enrol(learner, course)
+    quiz = factories.quiz(course, questions=2)
+    login(learner)
+    attempt = start(client, course, quiz)
+    question = svc.attempt_questions(attempt)[0]
+    learner.session_token = new_session_token()  # signed out everywhere
+    db.session.flush()
+    saved = client.post(
+        f"/courses/{course.slug}/attempts/{attempt.id}/answers",
+        json={"question_id": question.id, "choice_ids": [question.choices[0].id]},
+    )
+    submitted = client.post(f"/courses/{course.slug}/attempts/{attempt.id}/submit", data={})
+    for response in (saved, submitted):
+        assert response.status_code in (302, 401)
+        assert response.status_code == 401 or "/auth/login" in response.headers["Location"]
+    db.session.refresh(attempt)
+    assert attempt.is_open and svc.answers_by_question(attempt) == {}

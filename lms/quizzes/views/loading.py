@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, current_app
 from flask_login import current_user
 from sqlalchemy import Integer, Row, String, and_, bindparam, select
@@ -148,23 +150,40 @@ def own_open_attempt(slug: str, attempt_id: int) -> QuizAttempt:
 
 
 def own_attempt_and_enrolment(
-    course: Course, attempt_id: int
-) -> tuple[QuizAttempt, Enrolment | None]:
-    """The current user's attempt at a quiz of `course` (its quiz loaded) and their
-    enrolment in the course, in one query (submitting is hot), or 404."""
-    from sqlalchemy import and_, select
+    course: Any, attempt_id: int
+) -> tuple[QuizAttempt, Enrolment | None] | None:
+    """The attempt at a quiz of `course` (its quiz loaded) and its learner's enrolment in
+    the course, in one query (submitting is hot); None if there is no such attempt.
+
+    The same query loads the user the session names, if the session's token is still
+    theirs, so the request's user load finds them in the session instead of asking again.
+    Whose attempt it is, the caller checks (`permissions.can_answer_attempt`).
+    """
     from sqlalchemy.orm import contains_eager
 
-    row = db.session.execute(
-        select(QuizAttempt, Enrolment)
-        .join(QuizAttempt.quiz)
-        .outerjoin(
-            Enrolment,
-            and_(Enrolment.user_id == QuizAttempt.user_id, Enrolment.course_id == Quiz.course_id),
+    identity = auth_services.session_identity() or (None, None)
+    row = (
+        db.session.execute(
+            select(QuizAttempt, Enrolment, User)
+            .join(QuizAttempt.quiz)
+            .outerjoin(
+                Enrolment,
+                and_(
+                    Enrolment.user_id == QuizAttempt.user_id, Enrolment.course_id == Quiz.course_id
+                ),
+            )
+            .outerjoin(
+                User,
+                and_(
+                    User.id == QuizAttempt.user_id,
+                    User.id == identity[0],
+                    User.session_token == identity[1],
+                ),
+            )
+            .where(QuizAttempt.id == attempt_id, Quiz.course_id == course.id)
+            .options(contains_eager(QuizAttempt.quiz))
         )
-        .where(QuizAttempt.id == attempt_id, Quiz.course_id == course.id)
-        .options(contains_eager(QuizAttempt.quiz))
-    ).one_or_none()
-    if row is None or not permissions.can_answer_attempt(current_user, row[0]):
-        abort(404)
-    return row[0], row[1]
+        .unique()
+        .one_or_none()
+    )
+    return (row[0], row[1], row[2]) if row is not None else None

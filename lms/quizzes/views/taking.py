@@ -6,7 +6,7 @@ import math
 import re
 from typing import Any
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from lms import permissions
@@ -164,12 +164,17 @@ def save_answer(slug: str, attempt_id: int):
 
 
 @bp.route("/courses/<slug>/attempts/<int:attempt_id>/submit", methods=["POST"])
-@login_required
 def submit(slug: str, attempt_id: int):
     course = snapshot.by_slug(slug)  # the outline, from the process's current snapshot
+    found = own_attempt_and_enrolment(course, attempt_id) if course is not None else None
+    # As @login_required; the attempt's query loaded the session's user: no query of its own.
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
     if course is None or not permissions.can_view_course(current_user, course):
         abort(404)
-    attempt, enrolment = own_attempt_and_enrolment(course, attempt_id)
+    if found is None or not permissions.can_answer_attempt(current_user, found[0]):
+        abort(404)
+    attempt, enrolment, _user = found
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
