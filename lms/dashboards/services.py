@@ -50,7 +50,7 @@ def stalled_after() -> timedelta:
 
 def last_activity(progress) -> object:
     """SQL: a learner's last lesson activity, or their enrolment if they never opened one."""
-    return func.coalesce(progress.c.last_seen_at, Enrolment.enrolled_at)
+    return func.coalesce(progress.c.last_seen_at, progress.c.enrolled_at)
 
 
 @dataclass(frozen=True)
@@ -141,9 +141,9 @@ def course_summary(course: Course, now: datetime | None = None) -> CourseSummary
         name="left_tallies",
     )
     progress = completion.learner_progress_subquery(rules, tallies=tallies)
-    steps_done = func.coalesce(progress.c.steps_done, 0)
+    steps_done = progress.c.steps_done
     idle = and_(
-        Enrolment.status == EnrolmentStatus.ACTIVE,
+        progress.c.status == EnrolmentStatus.ACTIVE,
         last_activity(progress) < now - stalled_after(),
     )
     learner_groups = (
@@ -156,9 +156,7 @@ def course_summary(course: Course, now: datetime | None = None) -> CourseSummary
             func.count().filter(progress.c.last_seen_at >= now - timedelta(days=30)),
             func.count().filter(idle),
         )
-        .select_from(Enrolment)
-        .join(progress, progress.c.user_id == Enrolment.user_id, isouter=True)
-        .where(Enrolment.course_id == course.id, Enrolment.status.in_(COUNTED))
+        .where(progress.c.status.in_(COUNTED))
         .group_by(steps_done)
     )
 

@@ -610,6 +610,7 @@ def learner_progress_subquery(
     - `steps_done`: required lessons completed + required quizzes passed + the evaluation
       when required (index into `rules.outcomes()`);
     - `last_seen_at`: the learner's last lesson visit (None: never opened one);
+    - `status` and `enrolled_at`: the enrolment's;
     - with `with_ids`, what `CourseRules.decide` needs: `completed_ids` and `passed_quiz_ids`
       (comma-separated) and `evaluated`.
 
@@ -639,7 +640,12 @@ def learner_progress_subquery(
         steps = steps + func.coalesce(quizzes.c.passed, 0)
     if wanted is not None:
         statement = statement.where(Enrolment.user_id.in_(wanted))
-    columns = [steps.label("steps_done"), lessons.c.last_seen_at.label("last_seen_at")]
+    columns = [
+        steps.label("steps_done"),
+        lessons.c.last_seen_at.label("last_seen_at"),
+        Enrolment.status.label("status"),
+        Enrolment.enrolled_at.label("enrolled_at"),
+    ]
     if with_ids:
         columns += [
             evaluated.label("evaluated"),
