@@ -73,7 +73,7 @@ class LessonDetail:
 
     The funnel counts each lesson's learners (those it counts: enrolled, not left) per value
     of `group_by(course)`, SQL over lesson_progress columns (None: nothing to show for this
-    course), in the same single pass that counts learners who reached and completed each
+    course), in the same statement that counts learners who reached and completed each
     lesson. `present(course, {lesson_id: {value: learners}})` turns those counts into a
     `LessonFigure` per lesson; lessons without one show a dash.
     """

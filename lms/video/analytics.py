@@ -4,7 +4,7 @@ Two views of "where learners stop", both over the same twentieths of a video (`B
 the video analytics page draws, per lesson, the share of viewers whose verified coverage
 includes each twentieth (`coverage_histogram`); the course dashboard's lesson funnel counts
 viewers by the twentieth holding their resume position, where the player stood at their
-last accepted report (`stop_slice`), in the one pass it makes over the course's progress.
+last accepted report (`stop_slice`), in the one statement it runs over the course's progress.
 """
 
 from __future__ import annotations
@@ -157,7 +157,8 @@ def stop_slice_clause(lessons: Iterable[Lesson]) -> ColumnElement | None:
         (LessonProgress.lesson_id.in_(inline_ids(ids)), func.floor(scaled / float(duration)))
         for duration, ids in sorted(by_duration.items())
     ]
-    return case((LessonProgress.verified_seconds > 0.0, case(*slices)))
+    viewer = LessonProgress.verified_seconds > 0.0  # is_viewer
+    return case((viewer, case(*slices)))
 
 
 @dataclass(frozen=True)
