@@ -3,9 +3,12 @@
     uv run python bench/dashboard_data.py "host=... dbname=..." --learners 10000
 
 One instructor and one admin (password `bench-password`), a published course of 4 modules
-x 10 lessons, N learners with a licence each, their enrolments, and about 38 lesson_progress
-rows per learner (~380,000 at 10,000 learners) spread over 60 days: most learners opened
-every lesson, completion varies from nothing to everything.
+x 10 lessons (every other one a 10-minute video), N learners with a licence each, their
+enrolments, and about 38 lesson_progress rows per learner (~380,000 at 10,000 learners) spread
+over 60 days: most learners opened every lesson, completion varies from nothing to everything.
+Video lessons complete by verified watching (a watch_coverage row per viewer, ~190,000 at
+10,000 learners): learners who completed one watched past the threshold, mostly to the end;
+the others stopped somewhere, more often early than late, and some never pressed play.
 
 EXTRA_BUILDERS is the hook for other domains' data, `builder(connection, bench_course)`, run
 after the core data in the same transaction: bench/dashboard_assessments.py appends quizzes,
@@ -36,6 +39,7 @@ INSTRUCTOR_EMAIL = "bench.instructor@bench.lms"
 ADMIN_EMAIL = "bench.admin@bench.lms"
 COURSE_SLUG = "bench-upper-trapezius"
 MODULES, LESSONS_PER_MODULE = 4, 10
+VIDEO_SECONDS = 600  # every video lesson; the course completes a video at 90 %
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,24 @@ def _user(cur, email: str, name: str, password_hash: str, now: datetime, role: s
     return user_id
 
 
+def _watched(rng: random.Random, completed: bool) -> tuple[float, float]:
+    """(resume position, verified seconds) of a learner's video lesson.
+
+    Completed: watched past the 90 % threshold, most to the end, a few went back to a part.
+    Not completed: one in eight never pressed play; the others stopped somewhere, early more
+    often than late, having watched up to where they stopped.
+    """
+    if completed:
+        verified = round(rng.uniform(0.92, 1.0) * VIDEO_SECONDS, 1)
+        if rng.random() < 0.85:
+            return float(VIDEO_SECONDS), verified
+        return round(rng.uniform(0, VIDEO_SECONDS), 1), verified
+    if rng.random() < 0.125:
+        return 0.0, 0.0
+    stopped = round(rng.betavariate(0.9, 1.8) * 0.89 * VIDEO_SECONDS, 1)
+    return stopped, stopped
+
+
 def build(dsn: str, learners: int, seed: int = 7) -> BenchCourse:
     """Create the course and its learners in the database at `dsn` (already migrated)."""
     rng = random.Random(seed)
@@ -82,26 +104,33 @@ def build(dsn: str, learners: int, seed: int = 7) -> BenchCourse:
             (course_id, instructor_id),
         )
         lesson_ids = []
+        video_ids = set()
         for m in range(MODULES):
             module_id = cur.execute(
                 "INSERT INTO modules (course_id, title, position) VALUES (%s, %s, %s) RETURNING id",
                 (course_id, f"Module {m + 1}", m),
             ).fetchone()[0]
             for i in range(LESSONS_PER_MODULE):
-                lesson_ids.append(
-                    cur.execute(
-                        "INSERT INTO lessons (module_id, slug, title, kind, position,"
-                        " duration_seconds, notes_markdown, required)"
-                        " VALUES (%s, %s, %s, %s, %s, 600, '', true) RETURNING id",
-                        (
-                            module_id,
-                            f"l-{m}-{i}",
-                            f"Lesson {m + 1}.{i + 1}",
-                            "video" if i % 2 == 0 else "reading",
-                            i,
-                        ),
-                    ).fetchone()[0]
-                )
+                video = i % 2 == 0
+                lesson_id = cur.execute(
+                    "INSERT INTO lessons (module_id, slug, title, kind, position,"
+                    " duration_seconds, notes_markdown, required, video_key,"
+                    " video_content_type) VALUES (%s, %s, %s, %s, %s, %s, '', true, %s, %s)"
+                    " RETURNING id",
+                    (
+                        module_id,
+                        f"l-{m}-{i}",
+                        f"Lesson {m + 1}.{i + 1}",
+                        "video" if video else "reading",
+                        i,
+                        VIDEO_SECONDS,
+                        f"bench/videos/l-{m}-{i}.mp4" if video else None,
+                        "video/mp4" if video else None,
+                    ),
+                ).fetchone()[0]
+                lesson_ids.append(lesson_id)
+                if video:
+                    video_ids.add(lesson_id)
 
         with cur.copy(
             "COPY users (email, legal_name, password_hash, email_verified_at, active,"
@@ -157,6 +186,9 @@ def build(dsn: str, learners: int, seed: int = 7) -> BenchCourse:
                         completed,
                     )
                 )
+        # A generator of its own, so the learners' plans above stay those of earlier builds.
+        watching = random.Random(seed + 1)
+        coverage = []
         with cur.copy(
             "COPY lesson_progress (user_id, lesson_id, course_id, first_seen_at, last_seen_at,"
             " position_seconds, verified_seconds, marked_complete_at, completed_at) FROM STDIN"
@@ -166,19 +198,36 @@ def build(dsn: str, learners: int, seed: int = 7) -> BenchCourse:
                 for index in range(visited):
                     seen = enrolled + step * (index + 1)
                     finished = seen if index < done else None
+                    lesson_id = lesson_ids[index]
+                    position = verified = 0.0
+                    marked = finished
+                    if lesson_id in video_ids:
+                        position, verified = _watched(watching, finished is not None)
+                        marked = None  # a video completes by watching, not by a click
+                        if verified:
+                            coverage.append((user_id, lesson_id, verified, seen))
                     copy.write_row(
                         (
                             user_id,
-                            lesson_ids[index],
+                            lesson_id,
                             course_id,
                             seen,
                             seen,
-                            0,
-                            570.0 if finished else 0.0,
-                            finished,
+                            position,
+                            verified,
+                            marked,
                             finished,
                         )
                     )
+        with cur.copy(
+            "COPY watch_coverage (user_id, lesson_id, intervals, verified_seconds,"
+            " last_report_at, reports_accepted, updated_at) FROM STDIN"
+        ) as copy:
+            for user_id, lesson_id, verified, seen in coverage:
+                reports = max(1, round(verified / 15))  # the player reports every 15 s
+                copy.write_row(
+                    (user_id, lesson_id, f"[[0.0, {verified}]]", verified, seen, reports, seen)
+                )
         bench_course = BenchCourse(course_id, lesson_ids, learner_ids, instructor_id)
         for builder in EXTRA_BUILDERS:
             builder(conn, bench_course)

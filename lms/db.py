@@ -1,11 +1,12 @@
-"""Declarative base with a constraint naming convention, and small shared mixins."""
+"""Declarative base with a constraint naming convention, and small shared mixins and helpers."""
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Enum, MetaData, func
+from sqlalchemy import BindParameter, DateTime, Enum, MetaData, bindparam, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 from sqlalchemy.types import TypeDecorator
 
@@ -71,4 +72,16 @@ def str_enum(cls: type[enum.Enum], name: str) -> Enum:
         name=name,
         length=20,
         values_callable=lambda members: [member.value for member in members],
+    )
+
+
+def inline_ids(ids: Iterable[int]) -> BindParameter:
+    """Ids for `column.in_(...)`, written into the SQL text rather than bound one by one.
+
+    For a test made on every row of a big aggregate: PostgreSQL then compares against a
+    constant array (hashed when long), while a bound parameter per id makes a prepared
+    statement's generic plan build that array again for every row. Integers only.
+    """
+    return bindparam(
+        None, sorted({int(item) for item in ids}), expanding=True, literal_execute=True
     )

@@ -13,14 +13,17 @@ imported; the dashboards show the sections that exist and nothing else:
 costs a fixed number of queries however many learners there are.
 
 Registered now: quizzes (lms/quizzes/dashboard.py) and certificates
-(lms/certificates/dashboard.py), each on the course dashboard and the learner's page.
+(lms/certificates/dashboard.py), each on the course dashboard and the learner's page; and a
+column of the lesson funnel, where viewers stopped in each video (lms/video/dashboard.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from sqlalchemy import ColumnElement
 
 from lms.auth.models import User
 from lms.catalog.models import Course
@@ -47,15 +50,40 @@ class LearnerSection:
 
 
 @dataclass(frozen=True)
+class LessonFigure:
+    """What a lesson detail shows for one lesson.
+
+    `text` fills the funnel table's cell. `timeline`, if given, is a distribution over the
+    lesson from its start to its end (shares of learners, 0..1, in equal slices) that the
+    funnel chart draws under the lesson's bars, with a triangle at `marker` (0..1 of the way
+    through) and `marker_label` printed beside it; `summary` says the same in words for the
+    chart's text alternative.
+    """
+
+    text: str
+    timeline: tuple[float, ...] = ()
+    marker: float | None = None
+    marker_label: str = ""
+    summary: str = ""
+
+
+@dataclass(frozen=True)
 class LessonDetail:
     """Extra columns of the lesson funnel (e.g. where learners stopped in a video).
 
-    `load(course)` returns {lesson_id: text}; lessons without an entry show nothing.
+    The funnel counts each lesson's learners (those it counts: enrolled, not left) per value
+    of `group_by(course)`, SQL over lesson_progress columns (None: nothing to show for this
+    course), in the same statement that counts learners who reached and completed each
+    lesson. `present(course, {lesson_id: {value: learners}})` turns those counts into a
+    `LessonFigure` per lesson; lessons without one show a dash.
     """
 
     key: str
     title: str
-    load: Callable[[Course], dict[int, str]]
+    group_by: Callable[[Course], ColumnElement | None]
+    present: Callable[[Course, Mapping[int, Mapping[Any, int]]], Mapping[int, LessonFigure]]
+    legend: str = ""  # how the funnel chart's legend names the figures' timelines
+    strip_label: str = ""  # left of a timeline in the chart (default: the title)
 
 
 course_sections: list[CourseSection] = []
@@ -81,8 +109,3 @@ def for_course(course: Course) -> list[Rendered]:
 def for_learner(course: Course, learner: User) -> list[Rendered]:
     shown = ((section, section.load(course, learner)) for section in learner_sections)
     return [Rendered(s.key, s.title, s.template, data) for s, data in shown if data is not None]
-
-
-def lesson_columns(course: Course) -> list[tuple[str, dict[int, str]]]:
-    """(column title, {lesson_id: text}) for each registered lesson detail."""
-    return [(detail.title, detail.load(course)) for detail in lesson_details]

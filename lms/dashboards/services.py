@@ -1,29 +1,33 @@
 """Course dashboards: headline numbers, progress distribution and the lesson funnel.
 
 Completion comes from the completion engine's set-based path (`completion.course_rules`
-and its SQL subquery): this module counts learners by steps done (lessons, required
-quizzes, the evaluation) in SQL and reads percent and completeness from the engine's
-outcomes, so no number here has its own idea of "complete".
+and its SQL): this module counts learners by steps done (lessons, required quizzes, the
+evaluation) in SQL and reads percent and completeness from the engine's outcomes, so no
+number here has its own idea of "complete". The course's lesson rows are read by one
+statement that counts them per learner and per lesson (`completion.progress_tallies`),
+registered lesson details (`sections.lesson_details`) included.
 """
 
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, extract, func, literal, select, union_all
+from sqlalchemy import and_, extract, func, literal, null, select, union_all
 from sqlalchemy.orm import selectinload
 
 from lms import permissions
 from lms.auth.models import User
 from lms.catalog.models import Course, Lesson, Module
+from lms.dashboards import sections
 from lms.db import utcnow
 from lms.enrolments.models import Enrolment, EnrolmentStatus
 from lms.extensions import db
 from lms.learning import completion
-from lms.learning.models import LessonProgress
 
 # Learners who have left are not part of a course's numbers.
 COUNTED = (EnrolmentStatus.ACTIVE, EnrolmentStatus.COMPLETED)
@@ -46,7 +50,7 @@ def stalled_after() -> timedelta:
 
 def last_activity(progress) -> object:
     """SQL: a learner's last lesson activity, or their enrolment if they never opened one."""
-    return func.coalesce(progress.c.last_seen_at, Enrolment.enrolled_at)
+    return func.coalesce(progress.c.last_seen_at, progress.c.enrolled_at)
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,8 @@ class FunnelStep:
     module_title: str
     reached: int  # learners who opened the lesson
     completed: int  # learners for whom the engine counts it complete
+    # What registered lesson details show for this lesson, by LessonDetail.key.
+    details: Mapping[str, sections.LessonFigure] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -75,6 +81,8 @@ class CourseSummary:
     median_days_to_complete: float | None
     distribution: list[Bucket]
     funnel: list[FunnelStep]
+    # The lesson details shown as extra columns of the funnel, in order.
+    lesson_details: list[sections.LessonDetail] = field(default_factory=list)
 
     @property
     def completion_rate(self) -> float | None:
@@ -105,30 +113,82 @@ def course_with_syllabus(slug: str) -> Course | None:
     return db.session.scalar(select(Course).where(Course.slug == slug).options(*SYLLABUS))
 
 
+# Parts of the one statement of `course_summary`.
+_LEARNERS, _LESSONS, _LESSONS_LEFT = 0, 1, 2
+
+
 def course_summary(course: Course, now: datetime | None = None) -> CourseSummary:
-    """Every headline number of a course dashboard, in a fixed number of queries."""
+    """Every headline number of a course dashboard, in a fixed number of queries.
+
+    One statement counts the course's lesson rows and returns both the learners grouped by
+    steps done (with their activity) and the lesson funnel with the registered lesson
+    details' counts; learners who left are subtracted from the funnel in the same statement
+    (their few rows, read through an index).
+    """
     now = now or utcnow()
     rules = completion.course_rules(course)
     outcomes = rules.outcomes()
-    progress = completion.learner_progress_subquery(rules)
-    steps_done = func.coalesce(progress.c.steps_done, 0)
+    details = [(detail, detail.group_by(course)) for detail in sections.lesson_details]
+    details = [(detail, key) for detail, key in details if key is not None]
+    keys = [key for _, key in details]
+    tallies = completion.progress_tallies(rules, keys)
+    left = completion.progress_tallies(
+        rules,
+        keys,
+        user_ids=select(Enrolment.user_id).where(
+            Enrolment.course_id == course.id, Enrolment.status.in_(LEFT)
+        ),
+        name="left_tallies",
+    )
+    progress = completion.learner_progress_subquery(rules, tallies=tallies)
+    steps_done = progress.c.steps_done
     idle = and_(
-        Enrolment.status == EnrolmentStatus.ACTIVE,
+        progress.c.status == EnrolmentStatus.ACTIVE,
         last_activity(progress) < now - stalled_after(),
     )
-    groups = db.session.execute(
+    learner_groups = (
         select(
-            steps_done,
+            literal(_LEARNERS).label("part"),
+            steps_done.label("number"),
+            *(null() for _ in keys),
             func.count(),
             func.count().filter(progress.c.last_seen_at >= now - timedelta(days=7)),
             func.count().filter(progress.c.last_seen_at >= now - timedelta(days=30)),
             func.count().filter(idle),
         )
-        .select_from(Enrolment)
-        .join(progress, progress.c.user_id == Enrolment.user_id, isouter=True)
-        .where(Enrolment.course_id == course.id, Enrolment.status.in_(COUNTED))
+        .where(progress.c.status.in_(COUNTED))
         .group_by(steps_done)
-    ).all()
+    )
+
+    def lesson_rows(part: int, counted: completion.ProgressTallies):
+        rows = counted.per_lesson().subquery()
+        return select(
+            literal(part),
+            rows.c.lesson_id,
+            *(rows.c[f"key_{n}"] for n in range(len(keys))),
+            rows.c.learners,
+            rows.c.completed,
+            null(),
+            null(),
+        )
+
+    statement = union_all(
+        learner_groups, lesson_rows(_LESSONS, tallies), lesson_rows(_LESSONS_LEFT, left)
+    )
+    groups = []
+    reached: dict[int, int] = defaultdict(int)
+    completed_lesson: dict[int, int] = defaultdict(int)
+    by_key: list[dict[int, dict]] = [defaultdict(lambda: defaultdict(int)) for _ in keys]
+    for part, number, *values in db.session.execute(statement):
+        key_values, counts = values[: len(keys)], values[len(keys) :]
+        if part == _LEARNERS:
+            groups.append((number, *counts))
+            continue
+        sign = 1 if part == _LESSONS else -1  # learners who left are not counted
+        reached[number] += sign * counts[0]
+        completed_lesson[number] += sign * counts[1]
+        for counts_by_value, value in zip(by_key, key_values, strict=True):
+            counts_by_value[number][value] += sign * counts[0]
 
     enrolled = sum(row[1] for row in groups)
     by_bucket = dict.fromkeys((label for label, _, _ in BUCKETS), 0)
@@ -140,6 +200,21 @@ def course_summary(course: Course, now: datetime | None = None) -> CourseSummary
         else:
             stalled += idle_learners
         by_bucket[_bucket_label(outcome.percent)] += learners
+    figures = {
+        detail.key: detail.present(course, counts_by_value)
+        for (detail, _), counts_by_value in zip(details, by_key, strict=True)
+    }
+    funnel = [
+        FunnelStep(
+            lesson,
+            module.title,
+            reached[lesson.id],
+            completed_lesson[lesson.id],
+            {key: shown[lesson.id] for key, shown in figures.items() if lesson.id in shown},
+        )
+        for module in course.modules
+        for lesson in module.lessons
+    ]
     return CourseSummary(
         course=course,
         enrolled=enrolled,
@@ -152,7 +227,8 @@ def course_summary(course: Course, now: datetime | None = None) -> CourseSummary
             Bucket(label, count, count / enrolled if enrolled else 0.0)
             for label, count in by_bucket.items()
         ],
-        funnel=lesson_funnel(course, rules),
+        funnel=funnel,
+        lesson_details=[detail for detail, _ in details],
     )
 
 
@@ -181,41 +257,6 @@ def median_days_to_complete(course: Course) -> float | None:
         )
     ]
     return statistics.median(spans) if spans else None
-
-
-def lesson_funnel(course: Course, rules: completion.CourseRules) -> list[FunnelStep]:
-    """Per lesson: enrolled learners who opened it, and for whom the engine counts it done."""
-
-    def per_lesson(*where) -> dict[int, tuple[int, int]]:
-        statement = (
-            select(
-                LessonProgress.lesson_id,
-                func.count(),
-                func.count().filter(completion.completed_clause(rules)),
-            )
-            .where(LessonProgress.course_id == course.id, *where)
-            .group_by(LessonProgress.lesson_id)
-        )
-        return {lesson: (reached, done) for lesson, reached, done in db.session.execute(statement)}
-
-    # Everyone's rows minus those of learners who left: one scan without a join, plus a
-    # few index lookups, instead of joining every row to its enrolment.
-    everyone = per_lesson()
-    left = per_lesson(
-        LessonProgress.user_id.in_(
-            # IN, not NOT IN: an index lookup of the few who left, never a parallel scan.
-            select(Enrolment.user_id).where(
-                Enrolment.course_id == course.id, Enrolment.status.in_(LEFT)
-            )
-        )
-    )
-    steps = []
-    for module in course.modules:
-        for lesson in module.lessons:
-            reached, done = everyone.get(lesson.id, (0, 0))
-            gone_reached, gone_done = left.get(lesson.id, (0, 0))
-            steps.append(FunnelStep(lesson, module.title, reached - gone_reached, done - gone_done))
-    return steps
 
 
 def dashboard_courses(user: User) -> list[Course]:

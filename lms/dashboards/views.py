@@ -62,7 +62,6 @@ def course(slug: str):
         "dashboards/course.html",
         summary=services.course_summary(course),
         sections=sections.for_course(course),
-        lesson_columns=sections.lesson_columns(course),
         stalled_days=services.stalled_after().days,
         form=EmptyForm(),
     )

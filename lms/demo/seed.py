@@ -140,16 +140,17 @@ def seed_demo() -> SeedReport:
     _seed_quizzes(courses, users, report)
     db.session.flush()
 
-    # Learners first: the media seed gives every enrolled learner some watch history.
+    # Videos first: the named learners' watch history is seeded with them, and the generated
+    # cohort then watches each video for the length it really has.
+    from lms.demo.media_seed import seed_media
+
+    seed_media(courses, report)
+
     from lms.demo.activity import seed_activity
 
     added = seed_activity()
     if added:
         report.created["demo learners with progress"] = added
-
-    from lms.demo.media_seed import seed_media
-
-    seed_media(courses, report)
 
     from lms.demo import certificates as demo_certificates
 

@@ -14,9 +14,11 @@ from datetime import datetime
 
 from blinker import Namespace
 from sqlalchemy import (
+    CTE,
     ColumnElement,
     Integer,
     Row,
+    Select,
     String,
     Subquery,
     and_,
@@ -25,13 +27,15 @@ from sqlalchemy import (
     cast,
     false,
     func,
+    literal,
     null,
     or_,
     select,
+    union_all,
 )
 
 from lms.catalog.models import Course, Lesson, LessonKind
-from lms.db import utcnow
+from lms.db import inline_ids, utcnow
 from lms.enrolments.models import Enrolment, EnrolmentStatus
 from lms.evaluations.status import EvaluationState, evaluation_states, submissions
 from lms.extensions import db
@@ -454,36 +458,60 @@ def course_rules(course: Course) -> CourseRules:
 
 
 def completed_clause(rules: CourseRules) -> ColumnElement[bool]:
-    """SQL: a lesson_progress row that completes its lesson, under the course's rules."""
+    """SQL: a lesson_progress row that completes its lesson, under the course's rules.
+
+    Each lesson's `LessonRule.clause`, arranged to cost little per row when a course has many
+    lessons (dashboards test every row of a course): one membership test for the lessons
+    completed by marking, and for those completed by watching, the lowest threshold first (the
+    rows below it, most of them, stop there), then one test per distinct threshold.
+    `tests/learning/test_completion_sql.py` checks it against `LessonRule.met`.
+    """
     marked = [rule.lesson_id for rule in rules.lessons if rule.needs == Needs.MARKED]
-    terms = [rule.clause() for rule in rules.lessons if rule.needs == Needs.WATCHED]
+    watched: dict[float, list[int]] = {}
+    for rule in rules.lessons:
+        if rule.needs == Needs.WATCHED:
+            watched.setdefault(rule.min_verified_seconds, []).append(rule.lesson_id)
+    terms = []
     if marked:
-        # One IN for all "marked" lessons: the same test as LessonRule.clause, shorter SQL
-        # (the cheap test first: rows never marked skip the membership test).
+        # The cheap test first: rows never marked skip the membership test.
         terms.append(
             and_(
                 LessonProgress.marked_complete_at.is_not(None),
-                LessonProgress.lesson_id.in_(marked),
+                LessonProgress.lesson_id.in_(inline_ids(marked)),
             )
         )
+    by_threshold = [
+        and_(
+            LessonProgress.verified_seconds >= seconds,
+            LessonProgress.lesson_id.in_(inline_ids(ids)),
+        )
+        for seconds, ids in sorted(watched.items())
+    ]
+    if len(by_threshold) == 1:
+        terms.append(by_threshold[0])
+    elif by_threshold:
+        lowest = min(watched)
+        terms.append(and_(LessonProgress.verified_seconds >= lowest, or_(*by_threshold)))
     return or_(*terms) if terms else false()
+
+
+def _required_completed_clause(rules: CourseRules) -> ColumnElement[bool]:
+    """SQL: a row that completes a required lesson."""
+    done = completed_clause(rules)
+    if len(rules.required_lesson_ids) == len(rules.lessons):
+        return done  # every lesson is required: no second membership test per row
+    return and_(done, LessonProgress.lesson_id.in_(inline_ids(rules.required_lesson_ids)))
 
 
 def _lessons_done(rules: CourseRules, user_ids: list[int] | None, with_ids: bool) -> Subquery:
     """Per learner with lesson rows: required lessons completed, last visit, completed ids."""
-    done = completed_clause(rules)
-    required = rules.required_lesson_ids
-    if len(required) == len(rules.lessons):
-        required_done = done  # every lesson is required: no second membership test per row
-    else:
-        required_done = and_(done, LessonProgress.lesson_id.in_(required))
     columns = [
         LessonProgress.user_id.label("user_id"),
-        func.count().filter(required_done).label("done"),
+        func.count().filter(_required_completed_clause(rules)).label("done"),
         func.max(LessonProgress.last_seen_at).label("last_seen_at"),
     ]
     if with_ids:
-        completed = case((done, cast(LessonProgress.lesson_id, String)))
+        completed = case((completed_clause(rules), cast(LessonProgress.lesson_id, String)))
         columns.append(func.aggregate_strings(completed, ",").label("ids"))
     statement = (
         select(*columns)
@@ -493,6 +521,97 @@ def _lessons_done(rules: CourseRules, user_ids: list[int] | None, with_ids: bool
     if user_ids is not None:
         statement = statement.where(LessonProgress.user_id.in_(user_ids))
     return statement.subquery("lessons_done")
+
+
+# --- one statement, two counts: per learner and per lesson -------------------------------
+
+
+@dataclass(frozen=True)
+class ProgressTallies:
+    """A course's lesson_progress rows counted per learner and per lesson (`progress_tallies`).
+
+    `table` has a row per learner with rows (`per_lesson` 0: `user_id`, `done` = required
+    lessons completed, `last_seen_at`) and a row per lesson and value of the extra keys
+    (`per_lesson` 1: `lesson_id`, `key_0` ..., `learners` with a row, `completed`).
+    """
+
+    table: CTE
+    keys: int
+
+    def per_learner(self) -> Subquery:
+        """What `learner_progress_subquery` reads of each learner's lessons."""
+        table = self.table
+        return (
+            select(table.c.user_id, table.c.done, table.c.last_seen_at)
+            .where(table.c.per_lesson == 0)
+            .subquery(f"{self.table.name}_per_learner")
+        )
+
+    def per_lesson(self) -> Select:
+        """(lesson_id, key_0 ..., learners, completed) for each lesson and key value."""
+        table = self.table
+        return select(
+            table.c.lesson_id,
+            *(table.c[f"key_{n}"] for n in range(self.keys)),
+            table.c.learners,
+            table.c.completed,
+        ).where(table.c.per_lesson == 1)
+
+
+def progress_tallies(
+    rules: CourseRules,
+    lesson_keys: Sequence[ColumnElement] = (),
+    user_ids: Select | Iterable[int] | None = None,
+    name: str = "progress_tallies",
+) -> ProgressTallies:
+    """The course's lesson rows (or those of `user_ids`) counted two ways, in one statement.
+
+    Per learner: required lessons completed and the last visit (what the set-based path
+    needs); per lesson and value of each of `lesson_keys` (SQL over lesson_progress columns,
+    e.g. where in a video a learner stopped): learners with a row and learners who completed
+    it. Two aggregates side by side in a UNION ALL, which PostgreSQL runs at once in two
+    parallel workers. One GROUPING SETS pass costs less CPU but runs in one process: on the
+    bench course at 10,000 learners it kept the page slower whenever a second core was free
+    (bench/README.md).
+    """
+    every_lesson_required = len(rules.required_lesson_ids) == len(rules.lessons)
+    # The per-row values, named once; the database folds this subquery into each aggregate's
+    # scan, and each aggregate evaluates only the values it uses.
+    rows = select(
+        LessonProgress.user_id.label("user_id"),
+        LessonProgress.lesson_id.label("lesson_id"),
+        LessonProgress.last_seen_at.label("last_seen_at"),
+        completed_clause(rules).label("completes"),
+        *(() if every_lesson_required else (_required_completed_clause(rules).label("required"),)),
+        *(key.label(f"key_{n}") for n, key in enumerate(lesson_keys)),
+    ).where(LessonProgress.course_id == rules.course_id)
+    if user_ids is not None:
+        wanted = user_ids if isinstance(user_ids, Select) else list(user_ids)
+        rows = rows.where(LessonProgress.user_id.in_(wanted))
+    rows = rows.subquery(f"{name}_rows")
+    keys = [rows.c[f"key_{n}"] for n in range(len(lesson_keys))]
+    required = rows.c.completes if every_lesson_required else rows.c.required
+    per_learner = select(
+        rows.c.user_id,
+        null().label("lesson_id"),
+        *(null().label(key.name) for key in keys),
+        literal(0).label("per_lesson"),
+        null().label("learners"),
+        null().label("completed"),
+        func.count().filter(required).label("done"),
+        func.max(rows.c.last_seen_at).label("last_seen_at"),
+    ).group_by(rows.c.user_id)
+    per_lesson = select(
+        null(),
+        rows.c.lesson_id,
+        *keys,
+        literal(1),
+        func.count(),
+        func.count().filter(rows.c.completes),
+        null(),
+        null(),
+    ).group_by(rows.c.lesson_id, *keys)
+    return ProgressTallies(union_all(per_learner, per_lesson).cte(name), len(lesson_keys))
 
 
 def _quizzes_passed(rules: CourseRules, user_ids: list[int] | None, with_ids: bool) -> Subquery:
@@ -507,21 +626,28 @@ def _quizzes_passed(rules: CourseRules, user_ids: list[int] | None, with_ids: bo
 
 
 def learner_progress_subquery(
-    rules: CourseRules, user_ids: Iterable[int] | None = None, with_ids: bool = False
+    rules: CourseRules,
+    user_ids: Iterable[int] | None = None,
+    with_ids: bool = False,
+    tallies: ProgressTallies | None = None,
 ) -> Subquery:
     """Per enrolled learner of the course (join it to enrolments on user_id):
 
     - `steps_done`: required lessons completed + required quizzes passed + the evaluation
       when required (index into `rules.outcomes()`);
     - `last_seen_at`: the learner's last lesson visit (None: never opened one);
+    - `status` and `enrolled_at`: the enrolment's;
     - with `with_ids`, what `CourseRules.decide` needs: `completed_ids` and `passed_quiz_ids`
       (comma-separated) and `evaluated`.
 
     Each kind of evidence is aggregated on its own and joined to the enrolments, so a
-    course's lesson rows are read once, grouped once.
+    course's lesson rows are read once, grouped once. `tallies` (from `progress_tallies`,
+    for every learner) supplies the lesson counts when the caller also counts per lesson.
     """
     wanted = None if user_ids is None else list(user_ids)
-    lessons = _lessons_done(rules, wanted, with_ids)
+    if tallies is not None and (with_ids or wanted is not None):
+        raise ValueError("tallies count every learner's lessons, without their ids")
+    lessons = tallies.per_learner() if tallies else _lessons_done(rules, wanted, with_ids)
     evaluations = submissions(rules.course_id, wanted).subquery("evaluations")
     evaluated = evaluations.c.user_id.is_not(None)
     steps = func.coalesce(lessons.c.done, 0)
@@ -540,7 +666,12 @@ def learner_progress_subquery(
         steps = steps + func.coalesce(quizzes.c.passed, 0)
     if wanted is not None:
         statement = statement.where(Enrolment.user_id.in_(wanted))
-    columns = [steps.label("steps_done"), lessons.c.last_seen_at.label("last_seen_at")]
+    columns = [
+        steps.label("steps_done"),
+        lessons.c.last_seen_at.label("last_seen_at"),
+        Enrolment.status.label("status"),
+        Enrolment.enrolled_at.label("enrolled_at"),
+    ]
     if with_ids:
         columns += [
             evaluated.label("evaluated"),

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
-from sqlalchemy import and_, case, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import contains_eager
 
 from lms.auth.models import User
@@ -67,15 +67,32 @@ def quiz_summaries(course: Course) -> list[QuizSummary]:
     """The course's quizzes with their graded attempts' figures.
 
     One query. Drafts are listed too: a quiz taken and then unpublished keeps its attempts.
+    The attempts are counted per quiz before the quizzes are joined: grouping ~50,000
+    attempts with every quiz column attached cost twice as much.
     """
-    statement = (
-        select(Quiz, *analytics.headline_columns())
-        .outerjoin(
-            QuizAttempt,
-            and_(QuizAttempt.quiz_id == Quiz.id, QuizAttempt.status == AttemptStatus.GRADED),
+    names = ("attempts", "passed", "mean")
+    figures = (
+        select(
+            QuizAttempt.quiz_id,
+            *(
+                column.label(name)
+                for name, column in zip(names, analytics.headline_columns(), strict=True)
+            ),
         )
+        .join(Quiz, and_(Quiz.id == QuizAttempt.quiz_id, Quiz.course_id == course.id))
+        .where(QuizAttempt.status == AttemptStatus.GRADED)
+        .group_by(QuizAttempt.quiz_id)
+        .subquery("figures")
+    )
+    statement = (
+        select(
+            Quiz,
+            func.coalesce(figures.c.attempts, 0),
+            func.coalesce(figures.c.passed, 0),
+            figures.c.mean,
+        )
+        .outerjoin(figures, figures.c.quiz_id == Quiz.id)
         .where(Quiz.course_id == course.id)
-        .group_by(Quiz.id)
         .order_by(_OUTLINE_ORDER, Quiz.id)
     )
     return [

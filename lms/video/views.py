@@ -24,7 +24,9 @@ from lms.enrolments import services as enrolment_services
 from lms.errors import DomainError, json_endpoint
 from lms.extensions import csrf, db
 from lms.learning import services as learning_services
-from lms.video import analytics, bp, media, uploads, watching
+
+# dashboard: registers the lesson funnel's video column, as the quiz and certificate views do.
+from lms.video import analytics, bp, dashboard, media, uploads, watching  # noqa: F401
 from lms.video.forms import CaptionsForm, HandoutForm
 from lms.video.models import Handout, VideoUpload
 

@@ -51,12 +51,21 @@ class PostgresServer:
 
         with PostgresServer() as pg:
             url = pg.create_database("app_test")
+
+    With ``keep_dir`` the cluster lives in that directory and outlives ``stop()``: a later
+    server given the same directory starts it again with its databases (benchmarks reuse
+    data that takes minutes to build). Delete the directory to start afresh.
     """
 
-    def __init__(self, pg_bin: str | os.PathLike[str] | None = None) -> None:
+    def __init__(
+        self,
+        pg_bin: str | os.PathLike[str] | None = None,
+        keep_dir: str | os.PathLike[str] | None = None,
+    ) -> None:
         self.pg_bin = Path(pg_bin) if pg_bin else find_pg_bin()
         self.port: int = 0
         self.base_dir: Path | None = None
+        self.keep_dir = Path(keep_dir).resolve() if keep_dir else None
         self._run_as: str | None = "postgres" if os.geteuid() == 0 else None
 
     # -- paths -----------------------------------------------------------------
@@ -130,7 +139,16 @@ log_min_messages = warning
         """Create the cluster (initdb) and start it; returns self."""
         if self.base_dir is not None:
             raise RuntimeError("PostgresServer already started")
-        self.base_dir = Path(tempfile.mkdtemp(prefix="pgtest-"))
+        if self.keep_dir is not None and (self.keep_dir / "data" / "PG_VERSION").exists():
+            self.base_dir = self.keep_dir
+            self._set_port(free_port())
+            self._start_server()
+            return self
+        if self.keep_dir is not None:
+            self.keep_dir.mkdir(parents=True, exist_ok=True)
+            self.base_dir = self.keep_dir
+        else:
+            self.base_dir = Path(tempfile.mkdtemp(prefix="pgtest-"))
         try:
             if self._run_as:
                 pw = pwd.getpwnam(self._run_as)
@@ -150,6 +168,8 @@ log_min_messages = warning
             self._write_conf()
             self._start_server()
         except BaseException:
+            if self.keep_dir is not None:  # a half-made cluster must not be "reused" later
+                shutil.rmtree(self.keep_dir / "data", ignore_errors=True)
             self._remove_dir()
             raise
         return self
@@ -220,7 +240,8 @@ log_min_messages = warning
 
     def _remove_dir(self) -> None:
         if self.base_dir is not None:
-            shutil.rmtree(self.base_dir, ignore_errors=True)
+            if self.base_dir != self.keep_dir:
+                shutil.rmtree(self.base_dir, ignore_errors=True)
             self.base_dir = None
 
     def __enter__(self) -> PostgresServer:
