@@ -644,14 +644,22 @@ def grade_expired(
     _record_completion(attempt, enrolment, course)
 
 
+_CLOSE = (
+    update(QuizAttempt)
+    .where(
+        QuizAttempt.id == bindparam("attempt_id", type_=Integer),
+        QuizAttempt.status == AttemptStatus.IN_PROGRESS,
+    )
+    .values(
+        status=AttemptStatus.GRADED,
+        submitted_at=bindparam("now", type_=QuizAttempt.submitted_at.type),
+    )
+)
+
+
 def _close(attempt: QuizAttempt, now: datetime) -> None:
     """The guarded transition: only one request ever moves an attempt out of progress."""
-    result = db.session.execute(
-        update(QuizAttempt)
-        .where(QuizAttempt.id == attempt.id, QuizAttempt.status == AttemptStatus.IN_PROGRESS)
-        .values(status=AttemptStatus.GRADED, submitted_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    result = db.session.connection().execute(_CLOSE, {"attempt_id": attempt.id, "now": now})
     if result.rowcount != 1:
         raise AttemptClosed()
     # Already written: record the values without making the next flush write them again.

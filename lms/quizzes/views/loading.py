@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import abort, current_app
 from flask_login import current_user
-from sqlalchemy import Integer, Row, String, and_, bindparam, select
+from sqlalchemy import Integer, Row, Select, String, and_, bindparam, select
 
 from lms import permissions
 from lms.auth import services as auth_services
@@ -149,6 +149,36 @@ def own_open_attempt(slug: str, attempt_id: int) -> QuizAttempt:
     return attempt
 
 
+def _attempt_to_submit_statement() -> Select:
+    """Built once (submitting is hot): the attempt, its quiz, the enrolment, the user."""
+    from sqlalchemy.orm import contains_eager
+
+    return (
+        select(QuizAttempt, Enrolment, User)
+        .join(QuizAttempt.quiz)
+        .outerjoin(
+            Enrolment,
+            and_(Enrolment.user_id == QuizAttempt.user_id, Enrolment.course_id == Quiz.course_id),
+        )
+        .outerjoin(
+            User,
+            and_(
+                User.id == QuizAttempt.user_id,
+                User.id == bindparam("user_id", type_=Integer),
+                User.session_token == bindparam("session_token", type_=String),
+            ),
+        )
+        .where(
+            QuizAttempt.id == bindparam("attempt_id", type_=Integer),
+            Quiz.course_id == bindparam("course_id", type_=Integer),
+        )
+        .options(contains_eager(QuizAttempt.quiz))
+    )
+
+
+_ATTEMPT_TO_SUBMIT = _attempt_to_submit_statement()
+
+
 def own_attempt_and_enrolment(
     course: Any, attempt_id: int
 ) -> tuple[QuizAttempt, Enrolment | None] | None:
@@ -159,29 +189,16 @@ def own_attempt_and_enrolment(
     theirs, so the request's user load finds them in the session instead of asking again.
     Whose attempt it is, the caller checks (`permissions.can_answer_attempt`).
     """
-    from sqlalchemy.orm import contains_eager
-
-    identity = auth_services.session_identity() or (None, None)
+    identity = auth_services.session_identity() or (0, "")
     row = (
         db.session.execute(
-            select(QuizAttempt, Enrolment, User)
-            .join(QuizAttempt.quiz)
-            .outerjoin(
-                Enrolment,
-                and_(
-                    Enrolment.user_id == QuizAttempt.user_id, Enrolment.course_id == Quiz.course_id
-                ),
-            )
-            .outerjoin(
-                User,
-                and_(
-                    User.id == QuizAttempt.user_id,
-                    User.id == identity[0],
-                    User.session_token == identity[1],
-                ),
-            )
-            .where(QuizAttempt.id == attempt_id, Quiz.course_id == course.id)
-            .options(contains_eager(QuizAttempt.quiz))
+            _ATTEMPT_TO_SUBMIT,
+            {
+                "attempt_id": attempt_id,
+                "course_id": course.id,
+                "user_id": identity[0],
+                "session_token": identity[1],
+            },
         )
         .unique()
         .one_or_none()
