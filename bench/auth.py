@@ -79,14 +79,19 @@ def form_login(base_url: str, spec: Mapping[str, Any]) -> dict[str, str]:
             f"(Location: {location or '-'})"
         )
     headers = {"Cookie": _cookie_header(jar), **browser}
+    # Open a first page as a browser does after signing in, and keep the cookie it sets: the
+    # session then holds its CSRF secret, as a browser's does from its first page on. (wrk
+    # never stores cookies: without this, every measured request would be a first page.)
+    first = spec.get("csrf_from") or "/"
+    page = urljoin(base_url + "/", first.lstrip("/"))
+    resp = requests.get(page, headers=headers, timeout=10, allow_redirects=False)
+    jar.update(resp.cookies.get_dict())
+    headers = {"Cookie": _cookie_header(jar), **browser}
     if spec.get("csrf_from"):
-        page = urljoin(base_url + "/", spec["csrf_from"].lstrip("/"))
-        resp = requests.get(page, headers=headers, timeout=10, allow_redirects=False)
-        jar.update(resp.cookies.get_dict())
         token = _find_csrf(resp.text)
         if not token:
             raise RuntimeError(f"no CSRF token found at {spec['csrf_from']}")
-        headers = {"Cookie": _cookie_header(jar), "X-CSRFToken": token, **browser}
+        headers["X-CSRFToken"] = token
     return headers
 
 
