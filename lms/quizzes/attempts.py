@@ -313,17 +313,20 @@ class QuestionFacts:
     aspect: float = 1.0
 
 
+# What grading needs of a question: one row per choice (one row with no choice for hotspots).
+QUESTION_FACT_COLUMNS = (
+    Question.id,
+    Question.kind,
+    Question.partial_credit,
+    Question.region,
+    Question.image_width,
+    Question.image_height,
+    Choice.id,
+    Choice.is_correct,
+)
+
 _QUESTION_FACTS = (
-    select(
-        Question.id,
-        Question.kind,
-        Question.partial_credit,
-        Question.region,
-        Question.image_width,
-        Question.image_height,
-        Choice.id,
-        Choice.is_correct,
-    )
+    select(*QUESTION_FACT_COLUMNS)
     .join(Choice, Choice.question_id == Question.id, isouter=True)
     .where(Question.id.in_(bindparam("question_ids", expanding=True)))
 )
@@ -331,9 +334,12 @@ _QUESTION_FACTS = (
 
 def question_facts(question_ids: Iterable[int]) -> dict[int, QuestionFacts]:
     """Facts about the questions, with their choices, in one query."""
-    rows = (
-        db.session.connection().execute(_QUESTION_FACTS, {"question_ids": list(question_ids)}).all()
-    )
+    rows = db.session.connection().execute(_QUESTION_FACTS, {"question_ids": list(question_ids)})
+    return facts_from_rows(rows)
+
+
+def facts_from_rows(rows: Iterable[Any]) -> dict[int, QuestionFacts]:
+    """`QuestionFacts` from rows of `QUESTION_FACT_COLUMNS` (any query may bring them)."""
     questions: dict[int, tuple] = {}
     choices: dict[int, set[int]] = {}
     correct: dict[int, set[int]] = {}
@@ -520,13 +526,22 @@ def _write_answers(attempt: QuizAttempt, answers: Iterable[AnswerInput], now: da
         db.session.execute(insert(answer_choices), picked)
 
 
-def save_answer(attempt: Any, answer: AnswerInput, now: datetime | None = None) -> None:
+def save_answer(
+    attempt: Any,
+    answer: AnswerInput,
+    now: datetime | None = None,
+    facts: dict[int, QuestionFacts] | None = None,
+) -> None:
     """Autosave one answer; 400 if it does not fit, 409 once submitted or past the deadline.
 
-    `attempt` is a QuizAttempt or anything with its `id` and `question_ids`.
+    `attempt` is a QuizAttempt or anything with its `id` and `question_ids`; `facts`, the
+    answered question's, when the caller's query brought them (else they are read here).
     """
     now = now or utcnow()
-    validate_answer(attempt, answer)
+    if facts is None:
+        validate_answer(attempt, answer)
+    else:
+        check_answer(attempt, facts, answer)
     if db.session.get_bind().dialect.name != "postgresql":
         _claim_for_saving(attempt.id, now)
         _write_answers(attempt, [answer], now)

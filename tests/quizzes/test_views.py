@@ -321,3 +321,40 @@ def test_a_signed_out_session_can_neither_submit_nor_autosave(client, db_session
         assert response.status_code == 401 or "/auth/login" in response.headers["Location"]
     db.session.refresh(attempt)
     assert attempt.is_open and svc.answers_by_question(attempt) == {}
+
+
+def test_an_autosave_costs_two_statements_and_refuses_odd_question_ids(client, db_session, login):
+    from sqlalchemy import event
+
+    course = factories.course(modules=1, lessons_per_module=1)
+    learner = factories.learner()
+    enrolment_services.enrol(learner, course)
+    quiz = factories.quiz(course, questions=3)
+    other = factories.quiz(course, questions=1)
+    login(learner)
+    attempt = start(client, course, quiz)
+    question = svc.attempt_questions(attempt)[0]
+    foreign = svc.attempt_questions(svc.start_attempt(learner, other))[0]
+    url = f"/courses/{course.slug}/attempts/{attempt.id}/answers"
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        saved = client.post(
+            url, json={"question_id": question.id, "choice_ids": [question.choices[1].id]}
+        )
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert saved.status_code == 200, saved.get_data(as_text=True)
+    # The attempt with the session's user and the question's facts; the claim and the write.
+    assert len(statements) == 2, statements
+    for odd in (2**40, -1, 0, True, "1", None, foreign.id):
+        refused = client.post(url, json={"question_id": odd, "choice_ids": []})
+        assert refused.status_code == 400, (odd, refused.get_data(as_text=True))
+    answers = svc.answers_by_question(attempt)
+    assert list(answers) == [question.id]
+    assert [c.id for c in answers[question.id].choices] == [question.choices[1].id]

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import abort, current_app
 from flask_login import current_user
-from sqlalchemy import Integer, Row, Select, String, and_, bindparam, select
+from sqlalchemy import Integer, Select, String, and_, bindparam, select
 
 from lms import permissions
 from lms.auth import services as auth_services
@@ -15,7 +15,8 @@ from lms.catalog.models import Course
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
 from lms.learning import services as learning_services
-from lms.quizzes.models import Question, QuestionBank, Quiz, QuizAttempt
+from lms.quizzes.attempts import QUESTION_FACT_COLUMNS, QuestionFacts, facts_from_rows
+from lms.quizzes.models import Choice, Question, QuestionBank, Quiz, QuizAttempt
 
 
 def course_or_404(slug: str) -> Course:
@@ -84,7 +85,7 @@ def lesson_options(course: Course) -> list[tuple[int, str]]:
 
 
 _ATTEMPT_TO_SAVE = (
-    select(QuizAttempt.id, QuizAttempt.question_ids)
+    select(QuizAttempt.id, QuizAttempt.question_ids, *QUESTION_FACT_COLUMNS)
     .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
     .join(Course, Course.id == Quiz.course_id)
     .join(
@@ -95,6 +96,9 @@ _ATTEMPT_TO_SAVE = (
             User.session_token == bindparam("session_token", type_=String),
         ),
     )
+    # The answered question's facts, a row per choice (checked against the attempt later).
+    .outerjoin(Question, Question.id == bindparam("question_id", type_=Integer))
+    .outerjoin(Choice, Choice.question_id == Question.id)
     .where(
         QuizAttempt.id == bindparam("attempt_id", type_=Integer),
         QuizAttempt.user_id == bindparam("user_id", type_=Integer),
@@ -102,18 +106,31 @@ _ATTEMPT_TO_SAVE = (
     )
 )
 
+LARGEST_ID = 2**31 - 1
 
-def own_attempt_to_save(slug: str, attempt_id: int) -> Row:
-    """The signed-in learner's attempt in the course `slug` (its `id` and `question_ids`).
+
+def own_attempt_to_save(
+    slug: str, attempt_id: int, question_id: Any
+) -> tuple[Any, dict[int, QuestionFacts] | None]:
+    """The signed-in learner's attempt in the course `slug` (its `id` and `question_ids`),
+    with the facts of the question `question_id` (None: the caller reads them).
 
     Autosave is hot: the session's "user:token" pair is checked inside this one query, as
-    Flask-Login would check it with a query of its own. Signed out: Flask-Login's answer;
-    someone else's attempt, or another course's: 404.
+    Flask-Login would check it with a query of its own, and the answered question comes
+    with it. Signed out: Flask-Login's answer; someone else's attempt, or another course's:
+    404.
     """
     identity = auth_services.session_identity()
     if identity is not None:
         user_id, token = identity
-        found = (
+        wanted = (
+            question_id
+            if isinstance(question_id, int)
+            and not isinstance(question_id, bool)
+            and 0 < question_id <= LARGEST_ID
+            else 0
+        )
+        rows = (
             db.session.connection()
             .execute(
                 _ATTEMPT_TO_SAVE,
@@ -122,15 +139,17 @@ def own_attempt_to_save(slug: str, attempt_id: int) -> Row:
                     "user_id": user_id,
                     "slug": slug,
                     "session_token": token,
+                    "question_id": wanted,
                 },
             )
-            .first()
+            .all()
         )
-        if found is not None:
-            return found
+        if rows:
+            facts = facts_from_rows(row[2:] for row in rows if row[2] is not None)
+            return rows[0], facts
     if not current_user.is_authenticated:  # no session, a stale one, or a deactivated user
         abort(current_app.login_manager.unauthorized())
-    return own_open_attempt(slug, attempt_id)  # restored by "remember me", or 404
+    return own_open_attempt(slug, attempt_id), None  # restored by "remember me", or 404
 
 
 def own_open_attempt(slug: str, attempt_id: int) -> QuizAttempt:

@@ -152,10 +152,12 @@ def _answers_from_form(form) -> list[AnswerInput]:
 @bp.route("/courses/<slug>/attempts/<int:attempt_id>/answers", methods=["POST"])
 # Not @login_required: the attempt's query checks the session's user (autosave is hot).
 def save_answer(slug: str, attempt_id: int):
-    attempt = own_attempt_to_save(slug, attempt_id)
+    payload = request.get_json(silent=True)
+    asked = payload.get("question_id") if isinstance(payload, dict) else None
+    attempt, facts = own_attempt_to_save(slug, attempt_id, asked)
     try:
-        answer = _answer_from_json(request.get_json(silent=True))
-        attempt_services.save_answer(attempt, answer)
+        answer = _answer_from_json(payload)
+        attempt_services.save_answer(attempt, answer, facts=facts)
     except DomainError as error:
         db.session.rollback()
         return jsonify(error="refused", message=error.message), error.status_code
