@@ -2,34 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
-
 import pytest
-from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from lms.catalog.models import PainSyndrome
 from lms.enrolments.models import Enrolment, EnrolmentStatus
 from lms.extensions import db
 from tests import factories
+from tests.support.statements import recorded_statements
 
 QUERY_BUDGET = 5
-_TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE", "ROLLBACK")
-
-
-@contextlib.contextmanager
-def counted_queries():
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        if not statement.lstrip().upper().startswith(_TRANSACTION_CONTROL):
-            statements.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(Engine, "before_cursor_execute", count)
 
 
 @pytest.fixture
@@ -54,7 +36,7 @@ def test_landing_and_catalog_pages_stay_within_the_query_budget(
 ):
     if signed_in:
         login(factories.learner())
-    with counted_queries() as statements:
+    with recorded_statements(Engine) as statements:
         response = client.get(url)
     assert response.status_code == 200
     assert len(statements) <= QUERY_BUDGET, "\n\n".join(statements)

@@ -10,6 +10,7 @@ from lms.quizzes import attempts as svc
 from lms.quizzes.attempts import AnswerInput
 from lms.quizzes.models import FeedbackPolicy, QuizAttempt, QuizKind
 from tests import factories
+from tests.support.statements import recorded_statements
 
 
 @pytest.fixture
@@ -236,8 +237,6 @@ def _submit_statements(
 ) -> tuple[list[str], QuizAttempt]:
     """SQL statements of one form submission answering every question of a fresh attempt
     (with `autosaved`, the page saved each answer before: the form sends the same)."""
-    from sqlalchemy import event
-
     attempt = start(client, course, quiz)
     form = {}
     for question in svc.attempt_questions(attempt):
@@ -245,17 +244,8 @@ def _submit_statements(
         form[f"q{question.id}"] = str(choice.id)
         if autosaved:
             svc.save_answer(attempt, AnswerInput(question.id, (choice.id,)))
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements(db.engine) as statements:
         response = client.post(f"/courses/{course.slug}/attempts/{attempt.id}/submit", data=form)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     assert response.status_code == 302, response.get_data(as_text=True)
     db.session.refresh(attempt)
     return statements, attempt
@@ -324,8 +314,6 @@ def test_a_signed_out_session_can_neither_submit_nor_autosave(client, db_session
 
 
 def test_an_autosave_costs_two_statements_and_refuses_odd_question_ids(client, db_session, login):
-    from sqlalchemy import event
-
     course = factories.course(modules=1, lessons_per_module=1)
     learner = factories.learner()
     enrolment_services.enrol(learner, course)
@@ -336,19 +324,10 @@ def test_an_autosave_costs_two_statements_and_refuses_odd_question_ids(client, d
     question = svc.attempt_questions(attempt)[0]
     foreign = svc.attempt_questions(svc.start_attempt(learner, other))[0]
     url = f"/courses/{course.slug}/attempts/{attempt.id}/answers"
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements(db.engine) as statements:
         saved = client.post(
             url, json={"question_id": question.id, "choice_ids": [question.choices[1].id]}
         )
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     assert saved.status_code == 200, saved.get_data(as_text=True)
     # The attempt with the session's user and the question's facts; the claim and the write.
     assert len(statements) == 2, statements
