@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app, session
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.exc import IntegrityError
 
 from lms.auth.models import Licence, ProfileChange, Role, User, UserRole, new_session_token
@@ -146,6 +147,16 @@ def load_user_from_session(session_id: str) -> User | None:
     if user is None or user.session_token != token:
         return None
     return user
+
+
+def session_holder(user_id: Any, session_token: Any) -> ColumnElement[bool]:
+    """SQL: the users row of the session's "user:token" pair, while the account is active.
+
+    For hot statements that check the session themselves instead of paying for a user query
+    (watch reports, autosave) or that load the user with their own rows so Flask-Login finds
+    them in the session (lesson page, submission; on a miss Flask-Login asks as usual).
+    """
+    return and_(User.id == user_id, User.active.is_(True), User.session_token == session_token)
 
 
 def session_identity() -> tuple[int, str] | None:

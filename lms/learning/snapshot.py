@@ -38,6 +38,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, joinedload
 
+from lms.auth import services as auth_services
 from lms.auth.models import User
 from lms.catalog.models import Course, CourseStatus, Lesson, LessonKind, Module, course_instructors
 from lms.certificates.models import CourseCredit
@@ -336,10 +337,7 @@ def _learner_state_statement(with_user: bool = False) -> Select:
     if with_user:
         statement = statement.add_columns(User).outerjoin(
             User,
-            and_(
-                User.id == user_id,
-                User.session_token == bindparam("session_token", type_=String),
-            ),
+            auth_services.session_holder(user_id, bindparam("session_token", type_=String)),
         )
     return statement.where(Course.slug == bindparam("slug", type_=String))
 

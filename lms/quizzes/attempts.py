@@ -424,6 +424,17 @@ def _refusal(attempt_id: int) -> DomainError:
     return AttemptClosed() if status != AttemptStatus.IN_PROGRESS else DeadlinePassed()
 
 
+def _upsert_answer(insert_answer: Any) -> Any:
+    """An INSERT of answers (either dialect's) that updates the one a question already has."""
+    return insert_answer.on_conflict_do_update(
+        index_elements=["attempt_id", "question_id"],
+        set_={
+            name: getattr(insert_answer.excluded, name)
+            for name in ("click_x", "click_y", "saved_at")
+        },
+    )
+
+
 def _save_one_statement() -> Select:
     """PostgreSQL: claim the attempt, upsert the answer, replace its choices: one statement.
 
@@ -449,18 +460,7 @@ def _save_one_statement() -> Select:
             now,
         ),
     )
-    saved = (
-        answer.on_conflict_do_update(
-            index_elements=["attempt_id", "question_id"],
-            set_={
-                "click_x": answer.excluded.click_x,
-                "click_y": answer.excluded.click_y,
-                "saved_at": answer.excluded.saved_at,
-            },
-        )
-        .returning(AttemptAnswer.id)
-        .cte("saved")
-    )
+    saved = _upsert_answer(answer).returning(AttemptAnswer.id).cte("saved")
     # The choices no longer picked go; the new ones come (the kept ones are left alone).
     cleared = (
         delete(answer_choices)
@@ -504,14 +504,7 @@ def _write_answers(attempt: QuizAttempt, answers: Iterable[AnswerInput], now: da
         ]
     )
     saved = db.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["attempt_id", "question_id"],
-            set_={
-                "click_x": statement.excluded.click_x,
-                "click_y": statement.excluded.click_y,
-                "saved_at": statement.excluded.saved_at,
-            },
-        ).returning(AttemptAnswer.id, AttemptAnswer.question_id)
+        _upsert_answer(statement).returning(AttemptAnswer.id, AttemptAnswer.question_id)
     ).all()
     answer_ids = {question_id: answer_id for answer_id, question_id in saved}
     db.session.execute(

@@ -20,6 +20,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import BindParameter, Select, and_, bindparam, exists, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from lms.auth import services as auth_services
 from lms.auth.models import User
 from lms.catalog.models import Course, Lesson, Module
 from lms.db import utcnow
@@ -135,8 +136,7 @@ def _lock_statement() -> Select:
             User,
             and_(
                 User.id == WatchCoverage.user_id,
-                User.active.is_(True),
-                User.session_token == _param("session_token", User.session_token),
+                auth_services.session_holder(user_id, _param("session_token", User.session_token)),
             ),
         )
         .join(Lesson, Lesson.id == WatchCoverage.lesson_id)
@@ -191,9 +191,7 @@ def _insert(dialect: str):
 def _signed_in(user_id: int, session_token: str) -> bool:
     return (
         db.session.scalar(
-            select(User.id).where(
-                User.id == user_id, User.active.is_(True), User.session_token == session_token
-            )
+            select(User.id).where(auth_services.session_holder(user_id, session_token))
         )
         is not None
     )

@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import event
 
 from lms.auth.models import User
 from lms.catalog.models import Course
@@ -30,6 +29,7 @@ from lms.quizzes import attempts as attempt_services
 from lms.quizzes import dashboard as quiz_dashboard
 from lms.quizzes.models import Quiz, QuizKind
 from tests import factories
+from tests.support.statements import recorded_statements
 
 
 @dataclass
@@ -234,17 +234,8 @@ def test_other_instructors_and_learners_never_see_the_sections(client, login, as
 
 
 def count_queries(client, path) -> int:
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE")):
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements(db.engine, skip=("SAVEPOINT", "RELEASE")) as statements:
         assert client.get(path).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     return len(statements)
 
 

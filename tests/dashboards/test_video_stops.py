@@ -12,7 +12,6 @@ Lesson 2: a reading (no figure). Lesson 3: a 300 s video nobody watched.
 """
 
 import pytest
-from sqlalchemy import event
 
 from lms.catalog.models import LessonKind
 from lms.dashboards import services
@@ -21,6 +20,7 @@ from lms.enrolments.models import EnrolmentStatus
 from lms.extensions import db
 from lms.learning.models import LessonProgress
 from tests import factories
+from tests.support.statements import recorded_statements
 
 WATCHING = {
     "A": (600.0, 580.0),
@@ -132,17 +132,8 @@ def test_query_count_does_not_grow_with_viewers(client, login, db_session):
     login(teacher)
 
     def count(course):
-        statements = []
-
-        def record(conn, cursor, statement, *args):
-            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE")):
-                statements.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
+        with recorded_statements(db.engine, skip=("SAVEPOINT", "RELEASE")) as statements:
             html = client.get(f"/dashboards/courses/{course.slug}").get_data(as_text=True)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
         assert "Where viewers stopped" in html
         return len(statements)
 

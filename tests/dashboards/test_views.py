@@ -11,6 +11,7 @@ from lms.enrolments import services as enrolment_services
 from lms.extensions import db
 from tests import factories
 from tests.support.smtp import body_text
+from tests.support.statements import recorded_statements
 
 
 def url(small_course, suffix=""):
@@ -201,7 +202,6 @@ def test_completed_learners_are_not_reminded(client, login, small_course, mailbo
 
 
 def test_learner_table_query_count_does_not_grow_with_learners(client, login, app, db_session):
-    from sqlalchemy import event
 
     teacher = factories.instructor()
     small, large = factories.course(teacher), factories.course(teacher)
@@ -213,17 +213,8 @@ def test_learner_table_query_count_does_not_grow_with_learners(client, login, ap
     login(teacher)
 
     def count(path):
-        statements = []
-
-        def record(conn, cursor, statement, *args):
-            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE")):
-                statements.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
+        with recorded_statements(db.engine, skip=("SAVEPOINT", "RELEASE")) as statements:
             assert client.get(path).status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
         return len(statements)
 
     for suffix in ("", "/learners", "/learners?sort=progress"):

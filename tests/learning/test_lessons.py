@@ -8,6 +8,7 @@ from lms.extensions import db
 from lms.learning import services
 from lms.learning.models import LessonProgress
 from tests import factories
+from tests.support.statements import recorded_statements
 
 
 def first_lesson(course):
@@ -74,21 +75,10 @@ def test_lesson_page_query_count_does_not_grow_with_the_course(client, db_sessio
     login(learner)
 
     def count(course) -> int:
-        statements = []
-
-        def record(*args):
-            # Savepoints belong to the test's rollback harness, not to the page.
-            if not args[2].startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-                statements.append(args[2])
-
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
-            assert (
-                client.get(f"/courses/{course.slug}/lessons/{first_lesson(course).id}").status_code
-                == 200
-            )
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
+        # Savepoints belong to the test's rollback harness, not to the page.
+        with recorded_statements(db.engine) as statements:
+            page = f"/courses/{course.slug}/lessons/{first_lesson(course).id}"
+            assert client.get(page).status_code == 200
         return len(statements)
 
     # 8 before quizzes; the course's quizzes and the learner's passes are one more query.

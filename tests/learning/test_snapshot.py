@@ -3,7 +3,7 @@
 from collections.abc import Callable
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from lms.catalog.models import Course, Lesson, LessonKind, Module
 from lms.enrolments import services as enrolment_services
@@ -12,6 +12,7 @@ from lms.learning import services, snapshot
 from lms.learning.models import LessonProgress
 from lms.video.models import Handout
 from tests import factories
+from tests.support.statements import recorded_statements
 
 
 def version(course: Course) -> int:
@@ -127,17 +128,8 @@ def test_the_snapshot_is_read_once_per_version(app, client, db_session, login):
     page = f"/courses/{course.slug}/lessons/{lesson.id}"
 
     def statements() -> list[str]:
-        seen: list[str] = []
-
-        def record(*args):
-            if not args[2].startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-                seen.append(args[2])
-
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
+        with recorded_statements(db.engine) as seen:
             assert client.get(page).status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
         return seen
 
     cold = statements()

@@ -12,12 +12,13 @@ HARNESS = ("SAVEPOINT", "RELEASE", "ROLLBACK")
 
 
 @contextmanager
-def recorded_statements(engine: Engine) -> Iterator[list[str]]:
-    """Yield a list that fills with the statements run on `engine` inside the block."""
+def recorded_statements(engine: Engine, skip: tuple[str, ...] = HARNESS) -> Iterator[list[str]]:
+    """Yield a list that fills with the statements run on `engine` inside the block, but
+    those starting with one of `skip` (the rollback harness's own)."""
     statements: list[str] = []
 
     def record(conn, cursor, statement, *args) -> None:
-        if not statement.lstrip().upper().startswith(HARNESS):
+        if not statement.lstrip().upper().startswith(skip):
             statements.append(statement)
 
     event.listen(engine, "before_cursor_execute", record)

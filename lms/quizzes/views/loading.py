@@ -92,8 +92,9 @@ _ATTEMPT_TO_SAVE = (
         User,
         and_(
             User.id == QuizAttempt.user_id,
-            User.active.is_(True),
-            User.session_token == bindparam("session_token", type_=String),
+            auth_services.session_holder(
+                bindparam("user_id", type_=Integer), bindparam("session_token", type_=String)
+            ),
         ),
     )
     # The answered question's facts, a row per choice (checked against the attempt later).
@@ -183,8 +184,9 @@ def _attempt_to_submit_statement() -> Select:
             User,
             and_(
                 User.id == QuizAttempt.user_id,
-                User.id == bindparam("user_id", type_=Integer),
-                User.session_token == bindparam("session_token", type_=String),
+                auth_services.session_holder(
+                    bindparam("user_id", type_=Integer), bindparam("session_token", type_=String)
+                ),
             ),
         )
         .where(
