@@ -288,6 +288,19 @@ def load_pages() -> list[dict[str, Any]]:
     return pages
 
 
+def spread_connections(workers: int, connections: int) -> tuple[str, ...]:
+    """gunicorn options that share wrk's keep-alive connections out among the workers.
+
+    With one listening socket, whichever worker wakes first accepts a burst of new
+    connections: one run had 15 of wrk's 16 on one worker and 1 on the other, which then
+    sat idle, and the same page measured 187 req/s in one run and 500 in the next. Each
+    worker gets its own SO_REUSEPORT socket (the kernel spreads connections over them) and
+    takes at most its share plus two (room for the harness's own requests).
+    """
+    share = -(-connections // workers) + 2
+    return ("--reuse-port", "--worker-connections", str(share))
+
+
 def run() -> list[dict[str, Any]]:
     """Set everything up, measure, tear everything down; returns the records."""
     pages = load_pages()
@@ -304,12 +317,14 @@ def run() -> list[dict[str, Any]]:
         run_flask(["db", "upgrade"], env, app_dir)
         run_flask(["lms", "seed-demo"], env, app_dir)
 
+        workers = _env_int("BENCH_WORKERS", 2)
         gunicorn = Gunicorn(
             env,
             app_dir,
             tmp / "gunicorn.log",
-            workers=_env_int("BENCH_WORKERS", 2),
+            workers=workers,
             threads=_env_int("BENCH_GTHREADS", 4),
+            options=spread_connections(workers, _env_int("BENCH_CONNECTIONS", 16)),
         )
         stack.callback(gunicorn.stop)
         gunicorn.start()

@@ -487,3 +487,53 @@ def init_app(app: Flask) -> None:
 
 def get_storage() -> Storage:
     return current_app.extensions["storage"]
+
+
+# --- signed URLs worth keeping ----------------------------------------------------------
+
+
+class SignedUrls:
+    """A process's recently signed download URLs, reused while most of their life is left.
+
+    A lesson's playback URL is the same for every learner allowed to see the lesson (the
+    page that hands it out checks who may), so a busy lesson does not need a new signature
+    per page view. A URL is reused for at most a tenth of its lifetime (and 5 minutes), so
+    whoever receives it still has at least 90% of the configured expiry, and is told the
+    seconds actually left, which is when the player asks for a new one.
+    """
+
+    MAX_REUSE_SECONDS = 300
+    MAX_ENTRIES = 4096
+
+    def __init__(self, clock=time.monotonic) -> None:
+        self._clock = clock
+        self._urls: dict[tuple, tuple[str, float]] = {}
+
+    def download_url(
+        self,
+        storage: Storage,
+        key: str,
+        expires_in: int,
+        content_type: str | None = None,
+        scope: str = "",
+    ) -> tuple[str, int]:
+        """(URL, seconds it stays valid). `scope` separates URLs that depend on the request
+        (the local backend's URLs start with the app's script root)."""
+        now = self._clock()
+        entry = (storage, key, expires_in, content_type, scope)
+        found = self._urls.get(entry)
+        if found is not None:
+            url, expires_at = found
+            left = int(expires_at - now)
+            if expires_in - left <= min(expires_in // 10, self.MAX_REUSE_SECONDS):
+                return url, left
+        url = storage.download_url(key, expires_in, content_type=content_type)
+        if len(self._urls) >= self.MAX_ENTRIES:
+            self._urls.clear()
+        self._urls[entry] = (url, now + expires_in)
+        return url, expires_in
+
+
+def signed_urls(app: Flask | None = None) -> SignedUrls:
+    app = app or current_app
+    return app.extensions.setdefault("signed_urls", SignedUrls())

@@ -1,5 +1,6 @@
 """`url_for` for templates, remembered: every page builds the same few dozen URLs (the
 navigation, static files, a course's lessons), and building one walks Werkzeug's URL map.
+Bootstrap's stylesheet and script tags, the same on every page, are remembered likewise.
 
 A URL here is a function of the endpoint, its values and the request's script root (and,
 for ".name" endpoints, the request's blueprint): nothing else changes it in this app, which
@@ -42,5 +43,35 @@ class TemplateUrlFor:
         return found
 
 
+class RememberedAssets:
+    """Bootstrap-Flask's `load_css()` and `load_js()` (made of the app's configuration and
+    static URLs) built once per script root; calls with arguments go to the extension."""
+
+    def __init__(self, extension: Any) -> None:
+        self._extension = extension
+        self._tags: dict[tuple[str, str], str] = {}
+
+    def _remembered(self, name: str, args: tuple, kwargs: dict) -> Any:
+        build = getattr(self._extension, name)
+        if args or kwargs or not has_request_context():
+            return build(*args, **kwargs)
+        key = (name, request.script_root)
+        found = self._tags.get(key)
+        if found is None:
+            found = self._tags[key] = build()
+        return found
+
+    def load_css(self, *args: Any, **kwargs: Any) -> Any:
+        return self._remembered("load_css", args, kwargs)
+
+    def load_js(self, *args: Any, **kwargs: Any) -> Any:
+        return self._remembered("load_js", args, kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._extension, name)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["url_for"] = TemplateUrlFor(app)
+    if "bootstrap" in app.jinja_env.globals:
+        app.jinja_env.globals["bootstrap"] = RememberedAssets(app.jinja_env.globals["bootstrap"])

@@ -9,7 +9,14 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 import requests
 
-from lms.storage import LocalStorage, ObjectNotFound, S3Storage, StorageError, check_key
+from lms.storage import (
+    LocalStorage,
+    ObjectNotFound,
+    S3Storage,
+    SignedUrls,
+    StorageError,
+    check_key,
+)
 
 PART = 5 * 1024 * 1024  # S3's minimum size for every part but the last
 
@@ -140,3 +147,39 @@ def test_local_signed_url_serves_ranges_and_expires(app):
     assert part.status_code == 206 and part.data == bytes(range(256))
     assert client.get(short).status_code == 404
     assert client.get(url[:-3] + "abc").status_code == 404
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_signed_urls_are_reused_for_a_tenth_of_their_life(storage, url_context):
+    storage.put("videos/a.mp4", b"x" * 10, "video/mp4")
+    clock = Clock()
+    urls = SignedUrls(clock=clock)
+    url, left = urls.download_url(storage, "videos/a.mp4", 3600)
+    assert left == 3600
+    clock.now += 299  # under both limits (360 s, 300 s): the same URL, and its true life left
+    assert urls.download_url(storage, "videos/a.mp4", 3600) == (url, 3301)
+    # Another type, key, lifetime or script root is another URL.
+    assert urls.download_url(storage, "videos/a.mp4", 3600, "text/vtt")[1] == 3600
+    assert urls.download_url(storage, "videos/a.mp4", 3600, scope="/lms")[1] == 3600
+    assert urls.download_url(storage, "videos/a.mp4", 600)[1] == 600
+    clock.now += 2  # past 5 minutes: signed again, valid for the whole hour
+    assert urls.download_url(storage, "videos/a.mp4", 3600)[1] == 3600
+    clock.now += 61  # a short lifetime is reused for a tenth of it (60 s), no longer
+    assert urls.download_url(storage, "videos/a.mp4", 600)[1] == 600
+
+
+def test_a_reused_url_still_opens_the_object(app, url_context):
+    storage = app.extensions["storage"]
+    storage.put("videos/b.mp4", b"0123456789", "video/mp4")
+    urls = SignedUrls()
+    first, _ = urls.download_url(storage, "videos/b.mp4", 3600)
+    assert urls.download_url(storage, "videos/b.mp4", 3600)[0] == first
+    response = app.test_client().get(first, headers={"Range": "bytes=2-4"})
+    assert response.status_code == 206 and response.data == b"234"

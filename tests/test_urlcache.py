@@ -29,3 +29,16 @@ def test_a_relative_endpoint_is_remembered_per_blueprint(app):
         assert cached(".catalog") == url_for("catalog.catalog")
     with app.test_request_context("/auth/login"):
         assert cached(".login") == url_for("auth.login")
+
+
+def test_bootstrap_tags_are_remembered_per_script_root(app):
+    extension = app.extensions["bootstrap"]
+    remembered = app.jinja_env.globals["bootstrap"]
+    for root in ("", "/lms"):
+        with app.test_request_context("/", environ_overrides={"SCRIPT_NAME": root}):
+            for _ in range(2):
+                assert remembered.load_css() == extension.load_css()
+                assert remembered.load_js() == extension.load_js()
+            # With arguments: built by the extension each time.
+            assert remembered.load_js(with_popper=False) == extension.load_js(with_popper=False)
+    assert remembered.static_folder == extension.static_folder  # the rest: the extension's

@@ -11,13 +11,14 @@ import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from blinker import Namespace
 from sqlalchemy import (
     CTE,
     ColumnElement,
     Integer,
-    Row,
+    ScalarSelect,
     Select,
     String,
     Subquery,
@@ -35,7 +36,7 @@ from sqlalchemy import (
 )
 
 from lms.catalog.models import Course, Lesson, LessonKind
-from lms.db import inline_ids, utcnow
+from lms.db import inline_ids, json_rows, utc_from_json, utcnow
 from lms.enrolments.models import Enrolment, EnrolmentStatus
 from lms.evaluations.status import EvaluationState, evaluation_states, submissions
 from lms.extensions import db
@@ -291,22 +292,54 @@ def progress_rows(user_id: int, course_ids: Iterable[int]) -> list[LessonProgres
     )
 
 
-_PROGRESS_FACTS = select(
+_FACT_COLUMNS = (
     LessonProgress.lesson_id,
     LessonProgress.last_seen_at,
     LessonProgress.position_seconds,
     LessonProgress.verified_seconds,
     LessonProgress.marked_complete_at,
-).where(
-    LessonProgress.user_id == bindparam("user_id", type_=Integer),
-    LessonProgress.course_id == bindparam("course_id", type_=Integer),
 )
 
 
-def progress_facts(user_id: int, course_id: int) -> list[Row]:
+class ProgressFact(NamedTuple):
+    """What a page that only shows progress reads of a lesson row (no ORM object)."""
+
+    lesson_id: int
+    last_seen_at: datetime | None
+    position_seconds: float
+    verified_seconds: float
+    marked_complete_at: datetime | None
+
+
+def _mine(user_id: ColumnElement, course_id: ColumnElement) -> ColumnElement[bool]:
+    return and_(LessonProgress.user_id == user_id, LessonProgress.course_id == course_id)
+
+
+_PROGRESS_FACTS = select(*_FACT_COLUMNS).where(
+    _mine(bindparam("user_id", type_=Integer), bindparam("course_id", type_=Integer))
+)
+
+
+def progress_facts(user_id: int, course_id: int) -> list[ProgressFact]:
     """A learner's lesson rows in one course, read-only: plain rows with the attributes
     `course_evidence` reads, for pages that only show progress (no ORM objects to build)."""
-    return list(db.session.execute(_PROGRESS_FACTS, {"user_id": user_id, "course_id": course_id}))
+    return [
+        ProgressFact(*row)
+        for row in db.session.execute(_PROGRESS_FACTS, {"user_id": user_id, "course_id": course_id})
+    ]
+
+
+def progress_facts_column(user_id: ColumnElement, course_id: ColumnElement) -> ScalarSelect:
+    """`progress_facts` as one JSON value, for a query that reads other things in the same
+    round trip; `facts_from_json` turns it into the same facts."""
+    return select(json_rows(*_FACT_COLUMNS)).where(_mine(user_id, course_id)).scalar_subquery()
+
+
+def facts_from_json(value: list | None) -> list[ProgressFact]:
+    return [
+        ProgressFact(lesson_id, utc_from_json(seen), position, verified, utc_from_json(marked))
+        for lesson_id, seen, position, verified, marked in value or ()
+    ]
 
 
 def progress_for(user_id: int, course: Course) -> CourseProgress:

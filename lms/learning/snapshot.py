@@ -36,7 +36,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, load_only
 
 from lms.auth import services as auth_services
 from lms.auth.models import User
@@ -45,6 +45,8 @@ from lms.certificates.models import CourseCredit
 from lms.enrolments.models import Enrolment
 from lms.evaluations.models import Evaluation
 from lms.extensions import db
+from lms.learning import completion
+from lms.learning.completion import ProgressFact
 from lms.quizzes.evidence import OutlineItem, QuizOutline
 from lms.quizzes.models import AttemptStatus, Quiz, QuizAttempt, QuizKind, QuizStatus
 from lms.video.models import Handout
@@ -302,6 +304,8 @@ class LearnerState:
     enrolment: Enrolment | None
     evaluated: bool
     passed_quiz_ids: frozenset[int]
+    # The learner's lesson rows in the course (completion.progress_facts).
+    progress: list[ProgressFact]
     # With a session token: the user, if it is still their token. Held here because the
     # session's identity map holds its objects weakly: the request's user load finds them.
     user: User | None = None
@@ -331,13 +335,26 @@ def _learner_state_statement(with_user: bool = False) -> Select:
         )
         .scalar_subquery()
     )
-    statement = select(Course.id, Course.content_version, Enrolment, evaluated, passed).outerjoin(
-        Enrolment, and_(Enrolment.course_id == Course.id, Enrolment.user_id == user_id)
+    progress = completion.progress_facts_column(user_id, Course.id)
+    statement = (
+        select(Course.id, Course.content_version, Enrolment, evaluated, passed, progress)
+        .outerjoin(Enrolment, and_(Enrolment.course_id == Course.id, Enrolment.user_id == user_id))
+        # What a lesson page reads of them; anything else loads if asked for.
+        .options(load_only(Enrolment.user_id, Enrolment.course_id, Enrolment.status))
     )
     if with_user:
         statement = statement.add_columns(User).outerjoin(
             User,
             auth_services.session_holder(user_id, bindparam("session_token", type_=String)),
+        )
+        statement = statement.options(
+            load_only(
+                User.email,
+                User.legal_name,
+                User.email_verified_at,
+                User.active,
+                User.session_token,
+            )
         )
     return statement.where(Course.slug == bindparam("slug", type_=String))
 
@@ -347,8 +364,8 @@ _LEARNER_STATE_AND_USER = _learner_state_statement(with_user=True)
 
 
 def learner_state(slug: str, user_id: int, session_token: str | None = None) -> LearnerState | None:
-    """The course's id and content version, and the learner's enrolment, evaluation and
-    passed quizzes, in one query (None: no such course). With the session's token, the
+    """The course's id and content version, and the learner's enrolment, evaluation, passed
+    quizzes and lesson progress, in one query (None: no such course). With the session's token, the
     user's row comes in the same query (see `_learner_state_statement`)."""
     params = {"slug": slug, "user_id": user_id}
     if session_token is None:
@@ -356,18 +373,21 @@ def learner_state(slug: str, user_id: int, session_token: str | None = None) -> 
         user = None
     else:
         params["session_token"] = session_token
-        # One row per role of the user (their roles load with them): the same state.
-        row = db.session.execute(_LEARNER_STATE_AND_USER, params).unique().one_or_none()
-        user = row[5] if row is not None else None
+        # One row per role of the user (their roles load with them): the same state, told
+        # apart by nothing but the role (the course's id stands for the row).
+        result = db.session.execute(_LEARNER_STATE_AND_USER, params)
+        row = result.unique(lambda row: row[0]).one_or_none()
+        user = row[6] if row is not None else None
     if row is None:
         return None
-    course_id, version, enrolment, was_evaluated, passed_ids = row[:5]
+    course_id, version, enrolment, was_evaluated, passed_ids, progress = row[:6]
     return LearnerState(
         course_id=course_id,
         version=version,
         enrolment=enrolment,
         evaluated=bool(was_evaluated),
         passed_quiz_ids=frozenset(int(item) for item in (passed_ids or "").split(",") if item),
+        progress=completion.facts_from_json(progress),
         user=user,
     )
 

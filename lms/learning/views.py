@@ -32,9 +32,9 @@ def _load(slug: str, lesson_id: int):
 @bp.route("/courses/<slug>/lessons/<int:lesson_id>")
 @autocommit  # reads, and at most one upsert (the visit)
 def lesson(slug: str, lesson_id: int):
-    # Two queries: the user the session names with the course's version and this learner's
-    # enrolment, evaluation and quiz passes; then their lesson progress. The outline comes
-    # from the process's snapshot of that version (read once per version).
+    # One query: the user the session names with the course's version and this learner's
+    # enrolment, evaluation, quiz passes and lesson progress. The outline comes from the
+    # process's snapshot of that version (read once per version).
     identity = auth_services.session_identity()
     state = snapshot.learner_state(slug, *identity) if identity else None
     # As @login_required; the user loaded above is in the session: no query of its own.
@@ -55,7 +55,7 @@ def lesson(slug: str, lesson_id: int):
         flash("Enrol in this course to open its lessons.", "info")
         return redirect(url_for("catalog.course", slug=course.slug))
     studying = enrolment is not None and enrolment.is_active
-    rows = completion.progress_facts(current_user.id, course.id) if studying else []
+    rows = state.progress if studying else []
     outline = course.outline(state.passed_quiz_ids if studying else ())
     evidence = completion.course_evidence(
         course,
@@ -84,7 +84,6 @@ def lesson(slug: str, lesson_id: int):
         progress=progress,
         row=row,
         preview=not studying,
-        form=EmptyForm(),
         nav=services.neighbours(course, lesson),
         lesson_done=lesson.id in progress.completed_lesson_ids,
         outline=outline,

@@ -6,14 +6,14 @@ import uuid
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from flask import current_app
+from flask import current_app, request
 from sqlalchemy import select
 
 from lms.auth.models import User
 from lms.catalog.models import Course, Lesson
 from lms.errors import DomainError
 from lms.extensions import db
-from lms.storage import get_storage
+from lms.storage import get_storage, signed_urls
 from lms.video.models import Handout
 
 
@@ -37,20 +37,27 @@ class Playback:
 
 
 def playback(lesson: Lesson) -> Playback:
-    """Short-lived signed URLs for the lesson's video (and captions)."""
+    """Short-lived signed URLs for the lesson's video (and captions).
+
+    Signed URLs are reused for a short while (`lms.storage.SignedUrls`): `expires_in` is
+    the time the URLs have left."""
     if not lesson.video_key:
         raise NoVideo()
     storage = get_storage()
+    urls = signed_urls()
     expiry = current_app.config["PLAYBACK_URL_EXPIRY"]
-    captions = (
-        storage.download_url(lesson.captions_key, expiry, content_type="text/vtt")
-        if lesson.captions_key
-        else None
-    )
+    scope = request.script_root
+    url, left = urls.download_url(storage, lesson.video_key, expiry, scope=scope)
+    captions = None
+    if lesson.captions_key:
+        captions, captions_left = urls.download_url(
+            storage, lesson.captions_key, expiry, "text/vtt", scope
+        )
+        left = min(left, captions_left)
     return Playback(
-        url=storage.download_url(lesson.video_key, expiry),
+        url=url,
         content_type=lesson.video_content_type or "video/mp4",
-        expires_in=expiry,
+        expires_in=left,
         captions_url=captions,
     )
 

@@ -41,9 +41,10 @@ class Gunicorn:
         log_path: Path,
         workers: int = 2,
         threads: int = 4,
+        options: tuple[str, ...] = (),
     ) -> None:
         self.env, self.app_dir, self.log_path = env, app_dir, log_path
-        self.workers, self.threads = workers, threads
+        self.workers, self.threads, self.options = workers, threads, options
         self.port = 0
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -63,6 +64,7 @@ class Gunicorn:
             # gunicorn 27's control socket defaults to a fixed path under ~/.gunicorn, which
             # would clash with any other gunicorn running on the machine.
             "--no-control-socket",
+            *self.options,
             "wsgi:app",
         ]  # fmt: skip
         print(f"gunicorn: $ {' '.join(cmd[1:])}", flush=True)
