@@ -55,22 +55,49 @@ def check_on_checkout(dbapi_connection: Any, record: Any, proxy: Any) -> None:
         raise DisconnectionError("the database server closed this connection")
 
 
-def autocommit(view: Callable) -> Callable:
+def autocommit(view: Callable | None = None, *, only_on: tuple[str, ...] = ()) -> Callable:
     """Run this view's statements without a surrounding transaction (see the module doc).
 
-    Put it above `login_required`, so the user's query runs the same way.
+    Put it above `login_required`, so the user's query runs the same way. `only_on` names
+    the databases (dialects) on which the view is safe so; elsewhere it keeps its
+    transaction.
     """
 
-    @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            from lms.extensions import db
+
+            # Only before the request's first statement: a session never holds two
+            # connections.
+            if not db.session().in_transaction() and (
+                not only_on or db.engine.dialect.name in only_on
+            ):
+                setattr(g, _AUTOCOMMIT_FLAG, True)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate(view) if view is not None else decorate
+
+
+def commit() -> None:
+    """Commit the request's work: nothing to do when each statement committed itself."""
+    from lms.extensions import db
+
+    options = db.session.get_bind().get_execution_options()
+    if options.get("isolation_level") != "AUTOCOMMIT":
+        db.session.commit()
+
+
+def leave_autocommit() -> None:
+    """From here on, this request's statements run in a transaction again (for writes that
+    must land together). Ends the session's work so far (each statement of it is already
+    committed) and gives its autocommit connection back to the pool."""
+    if has_request_context() and g.pop(_AUTOCOMMIT_FLAG, None):
         from lms.extensions import db
 
-        # Only before the request's first statement: a session never holds two connections.
-        if not db.session().in_transaction():
-            setattr(g, _AUTOCOMMIT_FLAG, True)
-        return view(*args, **kwargs)
-
-    return wrapper
+        db.session.commit()
 
 
 def bind_for(engine: Engine) -> Engine:

@@ -16,10 +16,11 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from lms import permissions
+from lms import connections, permissions
 from lms.auth import services as auth_services
 from lms.auth.forms import EmptyForm
 from lms.catalog.models import Course, Lesson
+from lms.connections import autocommit
 from lms.enrolments import services as enrolment_services
 from lms.errors import DomainError, json_endpoint
 from lms.extensions import csrf, db
@@ -253,6 +254,7 @@ def playback(slug: str, lesson_id: int):
 # page's signed report token: only a page this learner loaded from this site can know it (a
 # cross-site form cannot read it), and it also names the lesson, course and page session.
 @csrf.exempt
+@autocommit(only_on=("postgresql",))  # two statements, each safe alone (lms.video.watching)
 @json_endpoint
 def watch_report(lesson_id: int):
     request.max_content_length = current_app.config["WATCH_REPORT_MAX_BYTES"]
@@ -266,7 +268,7 @@ def watch_report(lesson_id: int):
     if ticket.user_id != identity[0] or ticket.lesson_id != lesson_id:
         raise watching.BadReportToken()
     outcome = watching.record_report(ticket, body, session_token=identity[1])
-    db.session.commit()
+    connections.commit()
     return jsonify(
         duplicate=outcome.duplicate,
         credited_seconds=outcome.credited_seconds,
