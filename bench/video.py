@@ -94,14 +94,16 @@ setup = function(thread)
   thread:set("tid", thread_count)
   table.insert(bench_threads, thread)
 end
-init = function(args) ok2xx = 0; counter = 0 end
+-- Sequence numbers are new in every run (the page is measured several times): a run's
+-- reports are never replays of an earlier run's.
+init = function(args) ok2xx = 0; counter = 0; run = (os.time() % 1000000) * 1000000000 end
 request = function()
   counter = counter + 1
   local learner = learners[(counter + tid * 7) % #learners + 1]
   local at = (counter % 200) * 0.1
   local body = string.format(
     '{{"token":"%s","seq":%d,"intervals":[[%.1f,%.1f,1]],"position":%.1f}}',
-    learner.token, tid * 100000000 + counter, at, at + 0.1, at + 0.1)
+    learner.token, run + tid * 100000000 + counter, at, at + 0.1, at + 0.1)
   return wrk.format("POST", learner.path,
     {{["Cookie"] = learner.cookie, ["Content-Type"] = "application/json"}}, body)
 end
