@@ -1,6 +1,7 @@
 """`url_for` for templates, remembered: every page builds the same few dozen URLs (the
 navigation, static files, a course's lessons), and building one walks Werkzeug's URL map.
-Bootstrap's stylesheet and script tags, the same on every page, are remembered likewise.
+Bootstrap's stylesheet and script tags, the same on every page, are remembered likewise,
+and so is the signed form of a session's CSRF token (`RememberedCsrfTokens`).
 
 A URL here is a function of the endpoint, its values and the request's script root (and,
 for ".name" endpoints, the request's blueprint): nothing else changes it in this app, which
@@ -11,9 +12,11 @@ are built each time.
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
-from flask import Flask, has_request_context, request
+from flask import Flask, g, has_request_context, request, session
+from flask_wtf.csrf import generate_csrf
 
 MAX_URLS = 8192
 
@@ -71,7 +74,47 @@ class RememberedAssets:
         return getattr(self._extension, name)
 
 
+class RememberedCsrfTokens:
+    """`csrf_token()` for templates: the signed token of a session's raw CSRF token, reused.
+
+    Flask-WTF signs the session's raw token (with a timestamp) on every page, and any token
+    it signed stays valid as long as the session when `WTF_CSRF_TIME_LIMIT` is None (ours),
+    or for that many seconds. A signed token is reused for at most 5 minutes, and at most a
+    tenth of the time limit, so a page's token lives nearly as long as a freshly signed one.
+    """
+
+    REUSE_SECONDS = 300
+    MAX_ENTRIES = 8192
+
+    def __init__(self, app: Flask, clock=time.monotonic) -> None:
+        self._app = app
+        self._clock = clock
+        self._tokens: dict[tuple[str, str], tuple[str, float]] = {}
+
+    def _reuse_seconds(self) -> float:
+        limit = self._app.config.get("WTF_CSRF_TIME_LIMIT")
+        return self.REUSE_SECONDS if not limit else min(self.REUSE_SECONDS, limit / 10)
+
+    def __call__(self) -> str:
+        field = self._app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+        raw = session.get(field)
+        if not isinstance(raw, str) or field in g:  # a new session, or asked already
+            return generate_csrf()
+        key = (raw, self._app.secret_key)
+        now = self._clock()
+        found = self._tokens.get(key)
+        if found is not None and now - found[1] < self._reuse_seconds():
+            setattr(g, field, found[0])  # as generate_csrf does: the request's token
+            return found[0]
+        token = generate_csrf()
+        if len(self._tokens) >= self.MAX_ENTRIES:
+            self._tokens.clear()
+        self._tokens[key] = (token, now)
+        return token
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["url_for"] = TemplateUrlFor(app)
+    app.jinja_env.globals["csrf_token"] = RememberedCsrfTokens(app)
     if "bootstrap" in app.jinja_env.globals:
         app.jinja_env.globals["bootstrap"] = RememberedAssets(app.jinja_env.globals["bootstrap"])
