@@ -9,8 +9,9 @@ from typing import Any
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from lms import permissions
+from lms import connections, permissions
 from lms.auth.forms import EmptyForm
+from lms.connections import autocommit
 from lms.enrolments import services as enrolment_services
 from lms.errors import DomainError
 from lms.extensions import db
@@ -151,6 +152,9 @@ def _answers_from_form(form) -> list[AnswerInput]:
 
 @bp.route("/courses/<slug>/attempts/<int:attempt_id>/answers", methods=["POST"])
 # Not @login_required: the attempt's query checks the session's user (autosave is hot).
+# On PostgreSQL a save is one statement that claims the attempt and writes the answer
+# (lms.quizzes.attempts._SAVE_ONE), after one read: no transaction needed around them.
+@autocommit(only_on=("postgresql",))
 def save_answer(slug: str, attempt_id: int):
     payload = request.get_json(silent=True)
     asked = payload.get("question_id") if isinstance(payload, dict) else None
@@ -161,7 +165,7 @@ def save_answer(slug: str, attempt_id: int):
     except DomainError as error:
         db.session.rollback()
         return jsonify(error="refused", message=error.message), error.status_code
-    db.session.commit()
+    connections.commit()
     return jsonify(saved=True, question_id=answer.question_id)
 
 
