@@ -115,6 +115,9 @@ class RememberedCsrfTokens:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["url_for"] = TemplateUrlFor(app)
-    app.jinja_env.globals["csrf_token"] = RememberedCsrfTokens(app)
+    tokens = app.jinja_env.globals["csrf_token"] = RememberedCsrfTokens(app)
+    # Flask-WTF also hands its own to every template through a context processor: this one
+    # runs after it, so templates get the remembered tokens.
+    app.context_processor(lambda: {"csrf_token": tokens})
     if "bootstrap" in app.jinja_env.globals:
         app.jinja_env.globals["bootstrap"] = RememberedAssets(app.jinja_env.globals["bootstrap"])

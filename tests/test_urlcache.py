@@ -75,6 +75,13 @@ def test_a_remembered_csrf_token_is_flask_wtfs_and_is_reused_for_a_while(app):
     page(None)  # a new session gets a raw token and a signed one
 
 
+def test_templates_get_the_remembered_csrf_tokens(app):
+    with app.test_request_context("/"):
+        context = {}
+        app.update_template_context(context)
+        assert isinstance(context["csrf_token"], RememberedCsrfTokens)
+
+
 def test_csrf_tokens_are_reused_for_a_tenth_of_a_time_limit(app):
     tokens = RememberedCsrfTokens(app)
     assert tokens._reuse_seconds() == 300  # WTF_CSRF_TIME_LIMIT None: as long as the session

@@ -42,7 +42,7 @@ from lms.auth import services as auth_services
 from lms.auth.models import User
 from lms.catalog.models import Course, CourseStatus, Lesson, LessonKind, Module, course_instructors
 from lms.certificates.models import CourseCredit
-from lms.enrolments.models import Enrolment
+from lms.enrolments.models import Enrolment, EnrolmentStatus
 from lms.evaluations.models import Evaluation
 from lms.extensions import db
 from lms.learning import completion
@@ -298,10 +298,22 @@ def by_slug(slug: str) -> CourseSnapshot | None:
 
 
 @dataclass(frozen=True)
+class EnrolmentFacts:
+    """A learner's enrolment as a lesson page reads it (permissions check these)."""
+
+    id: int
+    user_id: int
+    course_id: int
+    status: EnrolmentStatus
+
+    is_active = property(Enrolment.is_active.fget)
+
+
+@dataclass(frozen=True)
 class LearnerState:
     course_id: int
     version: int
-    enrolment: Enrolment | None
+    enrolment: EnrolmentFacts | None
     evaluated: bool
     passed_quiz_ids: frozenset[int]
     # The learner's lesson rows in the course (completion.progress_facts).
@@ -336,12 +348,15 @@ def _learner_state_statement(with_user: bool = False) -> Select:
         .scalar_subquery()
     )
     progress = completion.progress_facts_column(user_id, Course.id)
-    statement = (
-        select(Course.id, Course.content_version, Enrolment, evaluated, passed, progress)
-        .outerjoin(Enrolment, and_(Enrolment.course_id == Course.id, Enrolment.user_id == user_id))
-        # What a lesson page reads of them; anything else loads if asked for.
-        .options(load_only(Enrolment.user_id, Enrolment.course_id, Enrolment.status))
-    )
+    statement = select(
+        Course.id,
+        Course.content_version,
+        Enrolment.id,
+        Enrolment.status,
+        evaluated,
+        passed,
+        progress,
+    ).outerjoin(Enrolment, and_(Enrolment.course_id == Course.id, Enrolment.user_id == user_id))
     if with_user:
         statement = statement.add_columns(User).outerjoin(
             User,
@@ -377,14 +392,16 @@ def learner_state(slug: str, user_id: int, session_token: str | None = None) -> 
         # apart by nothing but the role (the course's id stands for the row).
         result = db.session.execute(_LEARNER_STATE_AND_USER, params)
         row = result.unique(lambda row: row[0]).one_or_none()
-        user = row[6] if row is not None else None
+        user = row[7] if row is not None else None
     if row is None:
         return None
-    course_id, version, enrolment, was_evaluated, passed_ids, progress = row[:6]
+    course_id, version, enrolment_id, status, was_evaluated, passed_ids, progress = row[:7]
     return LearnerState(
         course_id=course_id,
         version=version,
-        enrolment=enrolment,
+        enrolment=(
+            EnrolmentFacts(enrolment_id, user_id, course_id, status) if enrolment_id else None
+        ),
         evaluated=bool(was_evaluated),
         passed_quiz_ids=frozenset(int(item) for item in (passed_ids or "").split(",") if item),
         progress=completion.facts_from_json(progress),
