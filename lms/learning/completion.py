@@ -17,13 +17,11 @@ from blinker import Namespace
 from sqlalchemy import (
     CTE,
     ColumnElement,
-    Integer,
     ScalarSelect,
     Select,
     String,
     Subquery,
     and_,
-    bindparam,
     case,
     cast,
     false,
@@ -315,23 +313,10 @@ def _mine(user_id: ColumnElement, course_id: ColumnElement) -> ColumnElement[boo
     return and_(LessonProgress.user_id == user_id, LessonProgress.course_id == course_id)
 
 
-_PROGRESS_FACTS = select(*_FACT_COLUMNS).where(
-    _mine(bindparam("user_id", type_=Integer), bindparam("course_id", type_=Integer))
-)
-
-
-def progress_facts(user_id: int, course_id: int) -> list[ProgressFact]:
-    """A learner's lesson rows in one course, read-only: plain rows with the attributes
-    `course_evidence` reads, for pages that only show progress (no ORM objects to build)."""
-    return [
-        ProgressFact(*row)
-        for row in db.session.execute(_PROGRESS_FACTS, {"user_id": user_id, "course_id": course_id})
-    ]
-
-
 def progress_facts_column(user_id: ColumnElement, course_id: ColumnElement) -> ScalarSelect:
-    """`progress_facts` as one JSON value, for a query that reads other things in the same
-    round trip; `facts_from_json` turns it into the same facts."""
+    """A learner's lesson rows in one course as one JSON value, for a page that only shows
+    progress and reads other things in the same round trip (no ORM objects to build);
+    `facts_from_json` turns it into the attributes `course_evidence` reads."""
     return select(json_rows(*_FACT_COLUMNS)).where(_mine(user_id, course_id)).scalar_subquery()
 
 

@@ -316,7 +316,7 @@ class LearnerState:
     enrolment: EnrolmentFacts | None
     evaluated: bool
     passed_quiz_ids: frozenset[int]
-    # The learner's lesson rows in the course (completion.progress_facts).
+    # The learner's lesson rows in the course (completion.progress_facts_column).
     progress: list[ProgressFact]
     # With a session token: the user, if it is still their token. Held here because the
     # session's identity map holds its objects weakly: the request's user load finds them.

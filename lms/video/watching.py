@@ -301,9 +301,12 @@ def _credit(
     state = watch.WatchState(
         coverage=watch.merge(found.intervals or []), last_report_at=found.last_report_at
     )
+    # A replay (found by the read, or stored meanwhile by a twin): nothing changes.
+    replay = ReportOutcome(
+        True, 0.0, min(state.verified_seconds, duration), duration, found.progress_completed, None
+    )
     if found.replayed:
-        verified_before = min(state.verified_seconds, duration)
-        return ReportOutcome(True, 0.0, verified_before, duration, found.progress_completed, None)
+        return replay
     result = watch.credit(report, state, now, ticket.opened_at)
     verified = min(result.state.verified_seconds, duration)
     evidence = {
@@ -331,9 +334,8 @@ def _credit(
     stored = _store(found, evidence, coverage_values, progress_values)
     if stored is None:
         return None
-    if not stored:  # stored meanwhile by a twin of this report
-        verified_before = min(state.verified_seconds, duration)
-        return ReportOutcome(True, 0.0, verified_before, duration, found.progress_completed, None)
+    if not stored:
+        return replay
     complete = found.progress_completed
     if not complete and verified >= found.threshold / 100 * found.duration:
         # Only watch evidence changed, so the engine can only change its mind when this

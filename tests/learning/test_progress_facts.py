@@ -1,6 +1,7 @@
 """A lesson page reads the learner's progress rows inside its one query, as JSON
-(`completion.progress_facts_column`): the facts must come out as the row query reads them,
-timestamps aware and exact to the microsecond, on PostgreSQL and on SQLite (`make run`)."""
+(`completion.progress_facts_column`): the facts must come out as the engine's row query
+(`completion.progress_rows`) reads them, timestamps aware and exact to the microsecond, on
+PostgreSQL and on SQLite (`make run`)."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -57,7 +58,10 @@ def test_json_facts_match_the_row_query_on_postgresql(db_session):
     )
     db.session.flush()
 
-    rows = sorted(completion.progress_facts(learner.id, course.id))
+    rows = sorted(
+        completion.ProgressFact(*(getattr(row, name) for name in completion.ProgressFact._fields))
+        for row in completion.progress_rows(learner.id, [course.id])
+    )
     facts = sorted(read_as_json(learner.id, course.id))
     assert facts == rows
     assert [fact.lesson_id for fact in facts] == sorted([first.id, second.id])
