@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -76,6 +77,38 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
+
+
+@dataclass(frozen=True, slots=True)
+class SignedInUser:
+    """The signed-in user as a read-only page sees them: the columns pages show and the
+    roles, read inside the page's own query instead of loading a `User` (the lesson page:
+    `snapshot.learner_state`). Not an ORM object: code given one writes by `id`."""
+
+    id: int
+    email: str
+    legal_name: str
+    email_verified_at: datetime | None
+    active: bool
+    session_token: str
+    roles: frozenset[Role]
+
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    def has_role(self, role: Role) -> bool:
+        return role in self.roles
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
 
 
 class UserRole(db.Model):

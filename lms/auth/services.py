@@ -6,11 +6,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app, session
+from flask import current_app, g, session
 from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.exc import IntegrityError
 
-from lms.auth.models import Licence, ProfileChange, Role, User, UserRole, new_session_token
+from lms.auth.models import (
+    Licence,
+    ProfileChange,
+    Role,
+    SignedInUser,
+    User,
+    UserRole,
+    new_session_token,
+)
 from lms.auth.passwords import hash_password, needs_rehash, verify_password
 from lms.auth.tokens import InvalidToken, fingerprint, make_token, read_token
 from lms.db import utcnow
@@ -138,11 +146,14 @@ def authenticate(email: str, password: str) -> User:
     return user
 
 
-def load_user_from_session(session_id: str) -> User | None:
+def load_user_from_session(session_id: str) -> User | SignedInUser | None:
     """Resolve the "id:token" stored in the session cookie."""
     user_id, _, token = session_id.partition(":")
     if not user_id.isdigit() or not token:
         return None
+    preloaded = g.get("_signed_in_user")
+    if preloaded is not None and preloaded.get_id() == session_id:
+        return preloaded
     user = db.session.get(User, int(user_id))
     if user is None or user.session_token != token:
         return None
@@ -157,6 +168,12 @@ def session_holder(user_id: Any, session_token: Any) -> ColumnElement[bool]:
     them in the session (lesson page, submission; on a miss Flask-Login asks as usual).
     """
     return and_(User.id == user_id, User.active.is_(True), User.session_token == session_token)
+
+
+def preload_signed_in_user(user: SignedInUser) -> None:
+    """A page that read the session's user in its own query (with the same test as
+    `session_holder`) hands them to Flask-Login's user load: no query of its own."""
+    g._signed_in_user = user
 
 
 def session_identity() -> tuple[int, str] | None:

@@ -36,10 +36,10 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.orm import Session, joinedload, load_only
+from sqlalchemy.orm import Session, joinedload
 
 from lms.auth import services as auth_services
-from lms.auth.models import User
+from lms.auth.models import Role, SignedInUser, User, UserRole
 from lms.catalog.models import Course, CourseStatus, Lesson, LessonKind, Module, course_instructors
 from lms.certificates.models import CourseCredit
 from lms.enrolments.models import Enrolment, EnrolmentStatus
@@ -318,21 +318,39 @@ class LearnerState:
     passed_quiz_ids: frozenset[int]
     # The learner's lesson rows in the course (completion.progress_facts_column).
     progress: list[ProgressFact]
-    # With a session token: the user, if it is still their token. Held here because the
-    # session's identity map holds its objects weakly: the request's user load finds them.
-    user: User | None = None
+    # With a session token: the user, if it is still their token (the page hands them to
+    # the request's user load: `auth_services.preload_signed_in_user`).
+    user: SignedInUser | None = None
 
     @property
     def signed_in(self) -> bool:
         return self.user is not None
 
 
+_USER_COLUMNS = (
+    User.id,
+    User.email,
+    User.legal_name,
+    User.email_verified_at,
+    User.active,
+    User.session_token,
+)
+
+
+def _signed_in_user(columns: Any) -> SignedInUser | None:
+    """The user columns of a learner-state row (None: the token is no longer theirs)."""
+    *fields, roles = columns
+    if fields[0] is None:
+        return None
+    return SignedInUser(*fields, frozenset(Role(name) for name in (roles or "").split(",") if name))
+
+
 def _learner_state_statement(with_user: bool = False) -> Select:
     """Built once: a hot path pays for neither building nor hashing a new statement tree.
 
-    `with_user` also loads the user the session names, if the session's token is still
-    theirs (Flask-Login's own test), so the request's user load then finds them in the
-    session's identity map instead of asking the database again.
+    `with_user` also reads the user the session names (their columns and roles), if the
+    session's token is still theirs (Flask-Login's own test), so the request's user load
+    needs no query of its own.
     """
     user_id = bindparam("user_id", type_=Integer)
     evaluated = exists().where(Evaluation.course_id == Course.id, Evaluation.user_id == user_id)
@@ -358,18 +376,14 @@ def _learner_state_statement(with_user: bool = False) -> Select:
         progress,
     ).outerjoin(Enrolment, and_(Enrolment.course_id == Course.id, Enrolment.user_id == user_id))
     if with_user:
-        statement = statement.add_columns(User).outerjoin(
+        roles = (
+            select(func.aggregate_strings(cast(UserRole.role, String), ","))
+            .where(UserRole.user_id == User.id)
+            .scalar_subquery()
+        )
+        statement = statement.add_columns(*_USER_COLUMNS, roles).outerjoin(
             User,
             auth_services.session_holder(user_id, bindparam("session_token", type_=String)),
-        )
-        statement = statement.options(
-            load_only(
-                User.email,
-                User.legal_name,
-                User.email_verified_at,
-                User.active,
-                User.session_token,
-            )
         )
     return statement.where(Course.slug == bindparam("slug", type_=String))
 
@@ -383,18 +397,15 @@ def learner_state(slug: str, user_id: int, session_token: str | None = None) -> 
     quizzes and lesson progress, in one query (None: no such course). With the session's token, the
     user's row comes in the same query (see `_learner_state_statement`)."""
     params = {"slug": slug, "user_id": user_id}
-    if session_token is None:
-        row = db.session.execute(_LEARNER_STATE, params).one_or_none()
-        user = None
-    else:
+    statement = _LEARNER_STATE
+    if session_token is not None:
         params["session_token"] = session_token
-        # One row per role of the user (their roles load with them): the same state, told
-        # apart by nothing but the role (the course's id stands for the row).
-        result = db.session.execute(_LEARNER_STATE_AND_USER, params)
-        row = result.unique(lambda row: row[0]).one_or_none()
-        user = row[7] if row is not None else None
+        statement = _LEARNER_STATE_AND_USER
+    # Plain columns: on the session's connection, past the ORM's statement handling.
+    row = db.session.connection().execute(statement, params).one_or_none()
     if row is None:
         return None
+    user = _signed_in_user(row[7:]) if session_token is not None else None
     course_id, version, enrolment_id, status, was_evaluated, passed_ids, progress = row[:7]
     return LearnerState(
         course_id=course_id,

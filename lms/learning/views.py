@@ -37,7 +37,9 @@ def lesson(slug: str, lesson_id: int):
     # process's snapshot of that version (read once per version).
     identity = auth_services.session_identity()
     state = snapshot.learner_state(slug, *identity) if identity else None
-    # As @login_required; the user loaded above is in the session: no query of its own.
+    if state is not None and state.user is not None:
+        auth_services.preload_signed_in_user(state.user)
+    # As @login_required; the user read above needs no query of its own.
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
     if state is None or not state.signed_in:  # restored by "remember me", or no such course

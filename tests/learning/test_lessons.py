@@ -2,10 +2,11 @@
 
 from sqlalchemy import event, select
 
+from lms.auth.models import Role, SignedInUser, new_session_token
 from lms.enrolments import services as enrolment_services
 from lms.enrolments.models import EnrolmentStatus
 from lms.extensions import db
-from lms.learning import services
+from lms.learning import services, snapshot
 from lms.learning.models import LessonProgress
 from tests import factories
 from tests.support.statements import recorded_statements
@@ -83,6 +84,56 @@ def test_lesson_page_query_count_does_not_grow_with_the_course(client, db_sessio
 
     # 8 before quizzes; the course's quizzes and the learner's passes are one more query.
     assert count(small) == count(large) <= 8
+
+
+def test_the_learner_state_query_reads_the_session_user_and_their_roles(db_session):
+    teacher = factories.user(Role.LEARNER, Role.INSTRUCTOR, legal_name="Mei Lin")
+    course = factories.course(teacher)
+    state = snapshot.learner_state(course.slug, teacher.id, teacher.session_token)
+    assert state.user == SignedInUser(
+        id=teacher.id,
+        email=teacher.email,
+        legal_name="Mei Lin",
+        email_verified_at=teacher.email_verified_at,
+        active=True,
+        session_token=teacher.session_token,
+        roles=frozenset({Role.LEARNER, Role.INSTRUCTOR}),
+    )
+    assert state.user.get_id() == teacher.get_id() and state.user.is_active
+    assert snapshot.learner_state(course.slug, teacher.id, "stale-token").user is None
+    assert snapshot.learner_state(course.slug, teacher.id).user is None  # not asked for
+    teacher.active = False
+    db.session.flush()
+    assert snapshot.learner_state(course.slug, teacher.id, teacher.session_token).user is None
+
+
+def test_the_lesson_page_shows_the_user_its_own_query_read(client, db_session, login):
+    teacher = factories.user(Role.LEARNER, Role.INSTRUCTOR, legal_name="Mei Lin")
+    course = factories.course(teacher)
+    enrolment_services.enrol(teacher, course)
+    login(teacher)
+    url = f"/courses/{course.slug}/lessons/{first_lesson(course).id}"
+    client.get(url)  # the first visit reads the course's snapshot and records the visit
+    with recorded_statements(db.engine) as statements:
+        page = client.get(url)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and len(statements) == 1
+    assert "Mei Lin" in html and ">Teach</a>" in html and ">Admin</a>" not in html
+
+
+def test_the_lesson_page_refuses_a_session_that_was_signed_out_everywhere(
+    client, db_session, login
+):
+    course = factories.course()
+    learner = factories.learner()
+    enrolment_services.enrol(learner, course)
+    login(learner)
+    page = f"/courses/{course.slug}/lessons/{first_lesson(course).id}"
+    assert client.get(page).status_code == 200
+    learner.session_token = new_session_token()
+    db.session.flush()
+    response = client.get(page)
+    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
 
 
 def test_marking_every_lesson_complete_completes_the_course(client, db_session, login):
