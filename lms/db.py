@@ -6,7 +6,7 @@ import enum
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, BindParameter, DateTime, Enum, MetaData, bindparam, func
+from sqlalchemy import JSON, BindParameter, DateTime, Enum, MetaData, String, bindparam, func
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 from sqlalchemy.sql.functions import FunctionElement
@@ -120,3 +120,25 @@ def _json_rows_postgresql(element, compiler, **kw) -> str:
 @compiles(json_rows, "sqlite")
 def _json_rows_sqlite(element, compiler, **kw) -> str:
     return f"json_group_array(json_array({compiler.process(element.clauses, **kw)}))"
+
+
+class comma_list(FunctionElement):  # noqa: N801 (an SQL function's name)
+    """Aggregate: the values as one comma-separated string (no rows: NULL).
+
+    As `func.aggregate_strings(value, ",")`, whose separator is rendered into the SQL on
+    every execution; this one is plain SQL, so a hot statement is compiled once.
+    """
+
+    type = String()
+    inherit_cache = True
+    name = "comma_list"
+
+
+@compiles(comma_list, "postgresql")
+def _comma_list_postgresql(element, compiler, **kw) -> str:
+    return f"string_agg(CAST({compiler.process(element.clauses, **kw)} AS VARCHAR), ',')"
+
+
+@compiles(comma_list, "sqlite")
+def _comma_list_sqlite(element, compiler, **kw) -> str:
+    return f"group_concat({compiler.process(element.clauses, **kw)}, ',')"

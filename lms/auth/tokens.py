@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 
 from flask import current_app
@@ -17,7 +18,14 @@ class InvalidToken(Exception):
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"lms.{purpose}")
+    return serializer(current_app.config["SECRET_KEY"], f"lms.{purpose}")
+
+
+@functools.lru_cache(maxsize=32)
+def serializer(secret_key: str, salt: str) -> URLSafeTimedSerializer:
+    """One serializer per key and salt (it holds no state between calls): hot paths sign
+    and check tokens on every request, and need not build one each time."""
+    return URLSafeTimedSerializer(secret_key, salt=salt)
 
 
 def fingerprint(value: str) -> str:

@@ -42,6 +42,7 @@ from lms.auth import services as auth_services
 from lms.auth.models import Role, SignedInUser, User, UserRole
 from lms.catalog.models import Course, CourseStatus, Lesson, LessonKind, Module, course_instructors
 from lms.certificates.models import CourseCredit
+from lms.db import comma_list
 from lms.enrolments.models import Enrolment, EnrolmentStatus
 from lms.evaluations.models import Evaluation
 from lms.extensions import db
@@ -355,7 +356,7 @@ def _learner_state_statement(with_user: bool = False) -> Select:
     user_id = bindparam("user_id", type_=Integer)
     evaluated = exists().where(Evaluation.course_id == Course.id, Evaluation.user_id == user_id)
     passed = (
-        select(func.aggregate_strings(cast(QuizAttempt.quiz_id, String), ","))
+        select(comma_list(QuizAttempt.quiz_id))
         .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
         .where(
             Quiz.course_id == Course.id,
@@ -377,9 +378,7 @@ def _learner_state_statement(with_user: bool = False) -> Select:
     ).outerjoin(Enrolment, and_(Enrolment.course_id == Course.id, Enrolment.user_id == user_id))
     if with_user:
         roles = (
-            select(func.aggregate_strings(cast(UserRole.role, String), ","))
-            .where(UserRole.user_id == User.id)
-            .scalar_subquery()
+            select(comma_list(UserRole.role)).where(UserRole.user_id == User.id).scalar_subquery()
         )
         statement = statement.add_columns(*_USER_COLUMNS, roles).outerjoin(
             User,

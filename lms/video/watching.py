@@ -29,6 +29,7 @@ from sqlalchemy import BindParameter, Select, and_, bindparam, exists, literal, 
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lms.auth import services as auth_services
+from lms.auth import tokens
 from lms.auth.models import User
 from lms.catalog.models import Course, Lesson, Module
 from lms.connections import leave_autocommit
@@ -86,7 +87,7 @@ class ReportOutcome:
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=TOKEN_SALT)
+    return tokens.serializer(current_app.config["SECRET_KEY"], TOKEN_SALT)
 
 
 def report_token(user_id: int, lesson: Lesson, course: Course) -> str:
