@@ -124,6 +124,8 @@ class CourseSnapshot:
     quizzes: tuple[QuizSnapshot, ...]
     evaluation_required: bool
     lessons_by_id: dict[int, LessonSnapshot] = field(repr=False, compare=False)
+    # HTML rendered once per snapshot (`lms.learning.sidebar`), by what it was rendered for.
+    rendered: dict[Any, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def is_published(self) -> bool:

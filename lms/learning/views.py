@@ -14,7 +14,7 @@ from lms.errors import DomainError
 from lms.evaluations import services as evaluations
 from lms.evaluations.status import EvaluationState
 from lms.extensions import db
-from lms.learning import bp, completion, services, snapshot
+from lms.learning import bp, completion, services, sidebar, snapshot
 
 
 def _load(slug: str, lesson_id: int):
@@ -88,7 +88,8 @@ def lesson(slug: str, lesson_id: int):
         preview=not studying,
         nav=services.neighbours(course, lesson),
         lesson_done=lesson.id in progress.completed_lesson_ids,
-        outline=outline,
+        passed_quiz_ids=state.passed_quiz_ids if studying else frozenset(),
+        lesson_sidebar=sidebar.lesson_sidebar,
     )
 
 
