@@ -40,20 +40,21 @@ def lesson(slug: str, lesson_id: int):
     if state is not None and state.user is not None:
         auth_services.preload_signed_in_user(state.user)
     # As @login_required; the user read above needs no query of its own.
-    if not current_user.is_authenticated:
+    user = current_user._get_current_object()  # once: each proxy access looks it up again
+    if not user.is_authenticated:
         return current_app.login_manager.unauthorized()
     if state is None or not state.signed_in:  # restored by "remember me", or no such course
-        state = snapshot.learner_state(slug, current_user.id)
+        state = snapshot.learner_state(slug, user.id)
     if state is None:
         abort(404)
     course = snapshot.snapshot(state.course_id, state.version)
-    if not permissions.can_view_course(current_user, course):
+    if not permissions.can_view_course(user, course):
         abort(404)
     lesson = course.lessons_by_id.get(lesson_id)
     if lesson is None:
         abort(404)
     enrolment = state.enrolment
-    if not permissions.can_open_lessons(current_user, course, enrolment):
+    if not permissions.can_open_lessons(user, course, enrolment):
         flash("Enrol in this course to open its lessons.", "info")
         return redirect(url_for("catalog.course", slug=course.slug))
     studying = enrolment is not None and enrolment.is_active
@@ -62,7 +63,7 @@ def lesson(slug: str, lesson_id: int):
     evidence = completion.course_evidence(
         course,
         rows,
-        current_user.id if studying else None,
+        user.id if studying else None,
         quizzes=outline.required_evidence() if studying else (),
         evaluation=EvaluationState(
             required=course.evaluation_required, submitted=studying and state.evaluated
@@ -76,7 +77,7 @@ def lesson(slug: str, lesson_id: int):
                   "info")  # fmt: skip
             return redirect(url_for("learning.lesson", slug=course.slug, lesson_id=waiting.id))
     row = next((r for r in rows if r.lesson_id == lesson.id), None)
-    if studying and services.note_visit(current_user, lesson, course, rows):
+    if studying and services.note_visit(user, lesson, course, rows):
         db.session.commit()
     return render_template(
         "learning/lesson.html",

@@ -313,8 +313,7 @@ def video_player(course: Course, lesson: Lesson, enrolment: Any, row: Any) -> di
         "type": found.content_type,
         "captions": found.captions_url,
         "expires_in": found.expires_in,
-        "refresh_url": url_for("video.playback", slug=course.slug, lesson_id=lesson.id),
-        "report_url": url_for("video.watch_report", lesson_id=lesson.id) if recording else None,
+        "recording": recording,  # the page builds the URLs (`url_for` of templates remembers)
         "token": watching.report_token(current_user.id, lesson, course) if recording else None,
         "resume": round(row.position_seconds, 2) if row else 0,
         "verified": round(row.verified_seconds, 1) if row else 0,
