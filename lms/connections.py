@@ -18,14 +18,15 @@ Two costs every request used to pay before its first query:
 from __future__ import annotations
 
 import select as io_select
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from typing import Any
 
 from flask import g, has_request_context
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import Pool
 
@@ -112,6 +113,24 @@ def bind_for(engine: Engine) -> Engine:
             isolation_level="AUTOCOMMIT"
         )
     return found
+
+
+@contextmanager
+def reading() -> Iterator[Connection]:
+    """A connection for a request's first statement, a read, outside the ORM session: a
+    page that reads plain columns pays for neither the session's transaction bookkeeping
+    nor its close. Within `@autocommit` it autocommits; it goes back to the pool after
+    the read. Once the session holds a connection (or is bound to one, as in the tests),
+    that one: a request never holds two connections."""
+    from lms.extensions import db
+
+    session = db.session()
+    bind = session.get_bind()
+    if isinstance(bind, Connection) or session.in_transaction():
+        yield session.connection()
+        return
+    with bind.connect() as connection:
+        yield connection
 
 
 class Session(FlaskSession):

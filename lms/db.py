@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import JSON, BindParameter, DateTime, Enum, MetaData, String, bindparam, func
 from sqlalchemy.ext.compiler import compiles
@@ -142,3 +143,51 @@ def _comma_list_postgresql(element, compiler, **kw) -> str:
 @compiles(comma_list, "sqlite")
 def _comma_list_sqlite(element, compiler, **kw) -> str:
     return f"group_concat({compiler.process(element.clauses, **kw)}, ',')"
+
+
+class HotRead:
+    """A read on a hot path, compiled once per database: on PostgreSQL each execution hands
+    the driver the SQL and the values (`Connection.exec_driver_sql`), past SQLAlchemy's
+    statement cache lookup, parameter processing and result typing. Statement events still
+    see it (query counts, tests' recorders), and driver errors are still SQLAlchemy's.
+
+    Rows come as the driver returns them: enums as their values, JSON parsed, timestamps
+    aware. Elsewhere (SQLite, `make run`) the statement runs as usual and rows are typed,
+    so a caller converts values that differ (an enum's value or member, say).
+    """
+
+    def __init__(self, statement: Any) -> None:
+        self._statement = statement
+        self._compiled: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {}
+
+    def _for(self, dialect: Any) -> tuple[str, dict[str, Any], dict[str, Any]]:
+        found = self._compiled.get(dialect.name)
+        if found is None:
+            compiled = self._statement.compile(dialect=dialect)
+            if (
+                compiled.positional
+                or compiled.post_compile_params
+                or compiled.literal_execute_params
+            ):
+                raise ValueError("HotRead needs named parameters rendered in the SQL")
+            processors = {
+                name: processor
+                for name, bind in compiled.binds.items()
+                if (processor := bind.type.bind_processor(dialect)) is not None
+            }
+            defaults = {
+                name: processors[name](value) if name in processors else value
+                for name, value in compiled.params.items()
+            }
+            found = self._compiled[dialect.name] = (str(compiled), defaults, processors)
+        return found
+
+    def first(self, connection: Any, params: dict[str, Any]) -> Any:
+        if connection.dialect.name != "postgresql":
+            return connection.execute(self._statement, params).first()
+        sql, defaults, processors = self._for(connection.dialect)
+        values = dict(defaults)
+        for name, value in params.items():
+            processor = processors.get(name)
+            values[name] = processor(value) if processor is not None else value
+        return connection.exec_driver_sql(sql, values).first()

@@ -38,11 +38,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, joinedload
 
+from lms import connections
 from lms.auth import services as auth_services
 from lms.auth.models import Role, SignedInUser, User, UserRole
 from lms.catalog.models import Course, CourseStatus, Lesson, LessonKind, Module, course_instructors
 from lms.certificates.models import CourseCredit
-from lms.db import comma_list
+from lms.db import HotRead, as_utc, comma_list
 from lms.enrolments.models import Enrolment, EnrolmentStatus
 from lms.evaluations.models import Evaluation
 from lms.extensions import db
@@ -345,7 +346,16 @@ def _signed_in_user(columns: Any) -> SignedInUser | None:
     *fields, roles = columns
     if fields[0] is None:
         return None
-    return SignedInUser(*fields, frozenset(Role(name) for name in (roles or "").split(",") if name))
+    user_id, email, legal_name, verified_at, active, token = fields
+    return SignedInUser(
+        user_id,
+        email,
+        legal_name,
+        as_utc(verified_at),
+        bool(active),
+        token,
+        frozenset(Role(name) for name in (roles or "").split(",") if name),
+    )
 
 
 def _learner_state_statement(with_user: bool = False) -> Select:
@@ -389,8 +399,8 @@ def _learner_state_statement(with_user: bool = False) -> Select:
     return statement.where(Course.slug == bindparam("slug", type_=String))
 
 
-_LEARNER_STATE = _learner_state_statement()
-_LEARNER_STATE_AND_USER = _learner_state_statement(with_user=True)
+_LEARNER_STATE = HotRead(_learner_state_statement())
+_LEARNER_STATE_AND_USER = HotRead(_learner_state_statement(with_user=True))
 
 
 def learner_state(slug: str, user_id: int, session_token: str | None = None) -> LearnerState | None:
@@ -402,8 +412,9 @@ def learner_state(slug: str, user_id: int, session_token: str | None = None) -> 
     if session_token is not None:
         params["session_token"] = session_token
         statement = _LEARNER_STATE_AND_USER
-    # Plain columns: on the session's connection, past the ORM's statement handling.
-    row = db.session.connection().execute(statement, params).one_or_none()
+    # Plain columns, past the ORM (and on PostgreSQL past most of SQLAlchemy: `HotRead`).
+    with connections.reading() as connection:
+        row = statement.first(connection, params)
     if row is None:
         return None
     user = _signed_in_user(row[7:]) if session_token is not None else None
@@ -412,7 +423,9 @@ def learner_state(slug: str, user_id: int, session_token: str | None = None) -> 
         course_id=course_id,
         version=version,
         enrolment=(
-            EnrolmentFacts(enrolment_id, user_id, course_id, status) if enrolment_id else None
+            EnrolmentFacts(enrolment_id, user_id, course_id, EnrolmentStatus(status))
+            if enrolment_id
+            else None
         ),
         evaluated=bool(was_evaluated),
         passed_quiz_ids=frozenset(int(item) for item in (passed_ids or "").split(",") if item),

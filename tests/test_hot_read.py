@@ -1,0 +1,103 @@
+"""`lms.db.HotRead` (a hot read handed to the driver as compiled SQL) and
+`lms.connections.reading` (its connection, outside the ORM session)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    create_engine,
+    func,
+    select,
+)
+
+from lms import connections
+from lms.db import HotRead
+from lms.enrolments import services as enrolment_services
+from lms.enrolments.models import Enrolment, EnrolmentStatus
+from lms.extensions import db
+from tests import factories
+from tests.conftest import make_app
+from tests.support.statements import recorded_statements
+
+STATEMENT = select(Enrolment.id, Enrolment.status).where(
+    Enrolment.user_id == bindparam("user_id", type_=Integer),
+    Enrolment.status == EnrolmentStatus.ACTIVE,  # a constant the compiled SQL binds
+)
+
+
+def test_a_hot_read_gives_the_rows_the_statement_gives_on_postgresql(db_session):
+    learner = factories.learner()
+    enrolment = enrolment_services.enrol(learner, factories.course())
+    enrolment_services.enrol(factories.learner(), factories.course())
+    db.session.flush()
+    read = HotRead(STATEMENT)
+    connection = db.session.connection()
+    with recorded_statements(db.engine) as statements:
+        row = read.first(connection, {"user_id": learner.id})
+        again = read.first(connection, {"user_id": learner.id})
+    typed = connection.execute(STATEMENT, {"user_id": learner.id}).first()
+    assert row == again and len(statements) == 2  # statement events still see it
+    assert row[0] == typed[0] == enrolment.id
+    assert row[1] == "active" and EnrolmentStatus(row[1]) is typed[1] is EnrolmentStatus.ACTIVE
+    assert read.first(connection, {"user_id": learner.id + 1000}) is None
+
+
+def test_a_hot_read_refuses_sql_finished_at_execution(db_session):
+    # aggregate_strings renders its separator into the SQL on every execution.
+    with pytest.raises(ValueError):
+        HotRead(select(func.aggregate_strings(Enrolment.status, ","))).first(
+            db.session.connection(), {}
+        )
+
+
+def test_on_sqlite_a_hot_read_runs_as_usual():
+    engine = create_engine("sqlite://")
+    table = Table("t", MetaData(), Column("id", Integer), Column("name", String))
+    table.metadata.create_all(engine)
+    with engine.begin() as connection:
+        connection.execute(table.insert(), [{"id": 1, "name": "a"}, {"id": 2, "name": "b"}])
+        read = HotRead(select(table.c.name).where(table.c.id == bindparam("id", type_=Integer)))
+        assert read.first(connection, {"id": 2}) == ("b",)
+
+
+def test_the_lesson_page_reads_on_a_pooled_connection_and_gives_it_back(
+    fresh_database, smtp_server
+):
+    app = make_app(fresh_database(), smtp_server)
+    try:
+        with app.app_context():
+            course = factories.course()
+            learner = factories.learner()
+            enrolment_services.enrol(learner, course)
+            db.session.commit()
+            url = f"/courses/{course.slug}/lessons/{course.modules[0].lessons[0].id}"
+            email = learner.email
+            db.session.remove()
+        client = app.test_client()
+        assert (
+            client.post(
+                "/auth/login", data={"email": email, "password": factories.PASSWORD}
+            ).status_code
+            == 302
+        )
+        client.get(url)  # the visit is recorded, the course's snapshot read
+        with app.app_context():
+            with recorded_statements(db.engine) as statements:
+                page = client.get(url)
+            assert page.status_code == 200 and len(statements) == 1
+            assert db.engine.pool.checkedout() == 0
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_reading_uses_the_sessions_connection_once_it_holds_one(db_session):
+    held = db.session.connection()
+    with connections.reading() as connection:
+        assert connection is held
