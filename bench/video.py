@@ -1,9 +1,10 @@
 """Benchmarks of the video domain: watch reports under load, and upload overhead.
 
 Watch reports: many demo learners, each with a real session and the report token of a real
-lesson page; the wrk script makes every request a distinct, valid report (its own sequence
-number, a tiny interval), so afterwards the number of new WatchReport rows must equal the
-number of 2xx answers wrk saw: no report lost, none counted twice.
+lesson page, each playing in one tab (`prepare_watch`); the wrk script makes every request
+a distinct, valid report (its own sequence number, a tiny interval), so afterwards the
+number of new WatchReport rows must equal the number of 2xx answers wrk saw: no report
+lost, none counted twice.
 
 Upload overhead: the app signs part URLs and never touches the bytes, so what it serves
 per GB uploaded is a handful of small JSON requests. Measured by running the uploader's
@@ -61,7 +62,23 @@ def _data(page: str, name: str) -> str:
     return html.unescape(match.group(1))
 
 
+def _report_body(token: str, seq: int, at: float, state: Any = None) -> str:
+    body: dict[str, Any] = {"token": token, "seq": seq, "intervals": [[at, at + 0.1, 1]]}
+    body["position"] = at + 0.1
+    if state is not None:
+        body["state"] = state
+    return json.dumps(body)
+
+
 def prepare_watch(context: Mapping[str, Any]) -> dict[str, Any]:
+    """Each learner plays in one tab: their reports come one after another, and each sends
+    back the `state` of the answer to the one before (as lms/static/js/video-player.js
+    does), so in the steady state a report is one statement (lms/video/watching.py).
+
+    The learners are shared out among wrk's threads, and each thread keeps its learners'
+    latest states, found by coverage row id in the answers. Every learner's first report
+    is sent here, which makes their coverage row and gives the thread a first state.
+    """
     base = context["base_url"]
     sessions = []
     for email, slug, lesson_id, _duration in _video_lessons(context["database_url"]):
@@ -69,56 +86,84 @@ def prepare_watch(context: Mapping[str, Any]) -> dict[str, Any]:
         page = requests.get(
             f"{base}/courses/{slug}/lessons/{lesson_id}", headers=headers, timeout=10
         ).text
-        sessions.append(
-            {
-                "cookie": headers["Cookie"],
-                "path": _data(page, "report-url"),
-                "token": _data(page, "report-token"),
-            }
+        session = {
+            "cookie": headers["Cookie"],
+            "path": _data(page, "report-url"),
+            "token": _data(page, "report-token"),
+        }
+        first = requests.post(
+            base + session["path"],
+            data=_report_body(session["token"], 0, 0.0),
+            headers={"Cookie": session["cookie"], "Content-Type": "application/json"},
+            timeout=10,
         )
+        state = first.json().get("state") if first.ok else None
+        if not state:
+            raise RuntimeError(f"no state in the answer to a first report: {first.text[:200]}")
+        sessions.append({**session, "coverage": state["c"], "state": state})
     if len(sessions) < 8:
         raise RuntimeError(f"only {len(sessions)} demo learners with video lessons")
     learners = ",\n".join(
         f"{{cookie={lua_string(s['cookie'])}, path={lua_string(s['path'])}, "
-        f"token={lua_string(s['token'])}}}"
+        f"token={lua_string(s['token'])}, coverage={s['coverage']}, "
+        f"state={lua_string(json.dumps(s['state'], separators=(',', ':')))}}}"
         for s in sessions
     )
+    threads = int(os.environ.get("BENCH_THREADS") or 2)
     script = f"""
 local learners = {{
 {learners}
 }}
+local thread_count = {threads}
 bench_threads = {{}}
-local thread_count = 0
+local next_tid = 0
 setup = function(thread)
-  thread_count = thread_count + 1
-  thread:set("tid", thread_count)
+  next_tid = next_tid + 1
+  thread:set("tid", next_tid)
   table.insert(bench_threads, thread)
 end
 -- Sequence numbers are new in every run (the page is measured several times): a run's
 -- reports are never replays of an earlier run's.
-init = function(args) ok2xx = 0; counter = 0; run = (os.time() % 1000000) * 1000000000 end
+init = function(args)
+  ok2xx = 0; counter = 0; run = (os.time() % 1000000) * 1000000000
+  mine = {{}}; by_coverage = {{}}
+  for i, learner in ipairs(learners) do
+    if (i - 1) % thread_count == tid - 1 then
+      table.insert(mine, learner); by_coverage[learner.coverage] = learner
+    end
+  end
+end
 request = function()
   counter = counter + 1
-  local learner = learners[(counter + tid * 7) % #learners + 1]
+  local learner = mine[counter % #mine + 1]
   local at = (counter % 200) * 0.1
   local body = string.format(
-    '{{"token":"%s","seq":%d,"intervals":[[%.1f,%.1f,1]],"position":%.1f}}',
-    learner.token, run + tid * 100000000 + counter, at, at + 0.1, at + 0.1)
+    '{{"token":"%s","seq":%d,"intervals":[[%.1f,%.1f,1]],"position":%.1f,"state":%s}}',
+    learner.token, run + tid * 100000000 + counter, at, at + 0.1, at + 0.1, learner.state)
   return wrk.format("POST", learner.path,
     {{["Cookie"] = learner.cookie, ["Content-Type"] = "application/json"}}, body)
 end
 response = function(status, headers, body)
-  if status >= 200 and status < 300 then ok2xx = ok2xx + 1 end
+  if status >= 200 and status < 300 then
+    ok2xx = ok2xx + 1
+    local state = body:match('"state":(%b{{}})')
+    local learner = state and by_coverage[tonumber(state:match('"c":(%d+)'))]
+    if learner then learner.state = state end
+  end
 end
 """
     first = sessions[0]
-    probe_body = json.dumps(
-        {"token": first["token"], "seq": 0, "intervals": [[0, 0.1, 1]], "position": 0.1}
-    )
+    headers = {"Cookie": first["cookie"], "Content-Type": "application/json"}
+    # The probe's last request is a new report sent with the state of the first one (the
+    # ones before it are replays of that, which change nothing): its query count is the
+    # steady state's.
+    replay = _report_body(first["token"], 0, 0.0, first["state"])
+    fresh = _report_body(first["token"], 1, 0.1, first["state"])
     return {
         "path": first["path"],
-        "body": probe_body,
-        "headers": {"Cookie": first["cookie"], "Content-Type": "application/json"},
+        "body": replay,
+        "headers": headers,
+        "probe_requests": [{"body": replay}] * 7 + [{"body": fresh}],
         "wrk_script": script,
     }
 

@@ -116,12 +116,13 @@ def bind_for(engine: Engine) -> Engine:
 
 
 @contextmanager
-def reading() -> Iterator[Connection]:
-    """A connection for a request's first statement, a read, outside the ORM session: a
-    page that reads plain columns pays for neither the session's transaction bookkeeping
-    nor its close. Within `@autocommit` it autocommits; it goes back to the pool after
-    the read. Once the session holds a connection (or is bound to one, as in the tests),
-    that one: a request never holds two connections."""
+def outside_session() -> Iterator[Connection]:
+    """A connection for a hot path's statements outside the ORM session (the lesson page's
+    read, a watch report's write): they pay for neither the session's transaction
+    bookkeeping nor its close. Within `@autocommit` each statement autocommits; the
+    connection goes back to the pool at the end of the block, so open it only before the
+    session's first statement. Once the session holds a connection (or is bound to one, as
+    in the tests), that one: a request never holds two connections."""
     from lms.extensions import db
 
     session = db.session()

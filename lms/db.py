@@ -7,7 +7,18 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BindParameter, DateTime, Enum, MetaData, String, bindparam, func
+from sqlalchemy import (
+    JSON,
+    BindParameter,
+    Connection,
+    DateTime,
+    Enum,
+    MetaData,
+    String,
+    bindparam,
+    func,
+)
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 from sqlalchemy.sql.functions import FunctionElement
@@ -145,15 +156,23 @@ def _comma_list_sqlite(element, compiler, **kw) -> str:
     return f"group_concat({compiler.process(element.clauses, **kw)}, ',')"
 
 
-class HotRead:
-    """A read on a hot path, compiled once per database: on PostgreSQL each execution hands
-    the driver the SQL and the values (`Connection.exec_driver_sql`), past SQLAlchemy's
-    statement cache lookup, parameter processing and result typing. Statement events still
-    see it (query counts, tests' recorders), and driver errors are still SQLAlchemy's.
+class HotStatement:
+    """A statement on a hot path (a read, or a write that returns one row), compiled once
+    per database. On PostgreSQL each execution hands the SQL and the values straight to the
+    driver's cursor, past SQLAlchemy's statement cache lookup, execution context and result
+    building (about a tenth of a watch report's or a lesson page's CPU):
 
-    Rows come as the driver returns them: enums as their values, JSON parsed, timestamps
-    aware. Elsewhere (SQLite, `make run`) the statement runs as usual and rows are typed,
-    so a caller converts values that differ (an enum's value or member, say).
+    - values still go through the dialect's bind processors (JSON, say);
+    - `before_cursor_execute` and `after_cursor_execute` listeners still see the statement
+      (query counts, tests' recorders);
+    - it runs in the connection's transaction as SQLAlchemy's would (begun if none is);
+    - a driver error is raised as SQLAlchemy's (`DBAPIError.instance`: IntegrityError,
+      OperationalError ...), and a connection it finds lost is invalidated, so the pool
+      replaces it.
+
+    Rows come as the driver returns them (tuples): enums as their values, JSON parsed,
+    timestamps aware. Elsewhere (SQLite, `make run`) the statement runs as usual and rows
+    are typed, so a caller converts values that differ (an enum's value or member, say).
     """
 
     def __init__(self, statement: Any) -> None:
@@ -169,11 +188,13 @@ class HotRead:
                 or compiled.post_compile_params
                 or compiled.literal_execute_params
             ):
-                raise ValueError("HotRead needs named parameters rendered in the SQL")
+                raise ValueError("HotStatement needs named parameters rendered in the SQL")
             processors = {
                 name: processor
                 for name, bind in compiled.binds.items()
-                if (processor := bind.type.bind_processor(dialect)) is not None
+                # The dialect's own type (psycopg's JSON wraps values for the driver).
+                if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect))
+                is not None
             }
             defaults = {
                 name: processors[name](value) if name in processors else value
@@ -182,12 +203,37 @@ class HotRead:
             found = self._compiled[dialect.name] = (str(compiled), defaults, processors)
         return found
 
-    def first(self, connection: Any, params: dict[str, Any]) -> Any:
-        if connection.dialect.name != "postgresql":
+    def first(self, connection: Connection, params: dict[str, Any]) -> Any:
+        dialect = connection.dialect
+        if dialect.name != "postgresql":
             return connection.execute(self._statement, params).first()
-        sql, defaults, processors = self._for(connection.dialect)
+        sql, defaults, processors = self._for(dialect)
         values = dict(defaults)
         for name, value in params.items():
             processor = processors.get(name)
             values[name] = processor(value) if processor is not None else value
-        return connection.exec_driver_sql(sql, values).first()
+        if not connection.in_transaction():
+            connection.begin()  # as SQLAlchemy's autobegin (a no-op under AUTOCOMMIT)
+        dbapi_connection = connection.connection.dbapi_connection
+        cursor = dbapi_connection.cursor()
+        events = connection.dispatch
+        try:
+            events.before_cursor_execute(connection, cursor, sql, values, None, False)
+            cursor.execute(sql, values)
+            row = cursor.fetchone()
+            events.after_cursor_execute(connection, cursor, sql, values, None, False)
+        except dialect.loaded_dbapi.Error as error:
+            lost = dialect.is_disconnect(error, dbapi_connection, cursor)
+            if lost:
+                connection.invalidate(error)
+            raise DBAPIError.instance(
+                sql,
+                values,
+                error,
+                dialect.loaded_dbapi.Error,
+                connection_invalidated=lost,
+                dialect=dialect,
+            ) from error
+        finally:
+            cursor.close()
+        return row

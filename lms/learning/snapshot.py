@@ -43,7 +43,7 @@ from lms.auth import services as auth_services
 from lms.auth.models import Role, SignedInUser, User, UserRole
 from lms.catalog.models import Course, CourseStatus, Lesson, LessonKind, Module, course_instructors
 from lms.certificates.models import CourseCredit
-from lms.db import HotRead, as_utc, comma_list
+from lms.db import HotStatement, as_utc, comma_list
 from lms.enrolments.models import Enrolment, EnrolmentStatus
 from lms.evaluations.models import Evaluation
 from lms.extensions import db
@@ -399,8 +399,8 @@ def _learner_state_statement(with_user: bool = False) -> Select:
     return statement.where(Course.slug == bindparam("slug", type_=String))
 
 
-_LEARNER_STATE = HotRead(_learner_state_statement())
-_LEARNER_STATE_AND_USER = HotRead(_learner_state_statement(with_user=True))
+_LEARNER_STATE = HotStatement(_learner_state_statement())
+_LEARNER_STATE_AND_USER = HotStatement(_learner_state_statement(with_user=True))
 
 
 def learner_state(slug: str, user_id: int, session_token: str | None = None) -> LearnerState | None:
@@ -412,8 +412,8 @@ def learner_state(slug: str, user_id: int, session_token: str | None = None) -> 
     if session_token is not None:
         params["session_token"] = session_token
         statement = _LEARNER_STATE_AND_USER
-    # Plain columns, past the ORM (and on PostgreSQL past most of SQLAlchemy: `HotRead`).
-    with connections.reading() as connection:
+    # Plain columns, past the ORM (and on PostgreSQL past most of SQLAlchemy: `HotStatement`).
+    with connections.outside_session() as connection:
         row = statement.first(connection, params)
     if row is None:
         return None

@@ -276,6 +276,7 @@ def watch_report(lesson_id: int):
         duration_seconds=outcome.duration_seconds,
         lesson_complete=outcome.lesson_complete,
         reason=outcome.reason,
+        state=outcome.state,  # the player sends it back with its next report
     )
 
 

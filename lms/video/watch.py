@@ -75,7 +75,7 @@ class Credit:
     rejected_reason: str | None = None
 
 
-def _number(value: Any, what: str) -> float:
+def number(value: Any, what: str) -> float:
     # bool is an int in Python; JSON true is not a time.
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidWatchReport(f"{what} must be a number.")
@@ -101,7 +101,7 @@ def parse_report(payload: Any) -> Report:
     for item in raw:
         if not isinstance(item, list) or len(item) != 3:
             raise InvalidWatchReport("Each interval must be [start, end, rate].")
-        start, end, rate = (_number(value, "An interval bound") for value in item)
+        start, end, rate = (number(value, "An interval bound") for value in item)
         if start < 0 or end < start:
             raise InvalidWatchReport("Intervals need 0 <= start <= end.")
         if not MIN_RATE <= rate <= MAX_RATE:
@@ -111,7 +111,7 @@ def parse_report(payload: Any) -> Report:
     for before, after in zip(ordered, ordered[1:], strict=False):
         if after.start < before.end - MERGE_GAP:
             raise InvalidWatchReport("Intervals in one report must not overlap.")
-    position = _number(payload.get("position", 0), "position")
+    position = number(payload.get("position", 0), "position")
     if position < 0:
         raise InvalidWatchReport("position must not be negative.")
     return Report(seq=seq, intervals=tuple(intervals), position=position)

@@ -1,39 +1,63 @@
 """Watch reports: verify, credit (rules in `watch.py`), store evidence, update progress.
 
-A report costs two SQL statements on PostgreSQL (the benchmark holds us to it) and no
-transaction round trips around them (the view is `@autocommit`):
+On PostgreSQL a report costs one SQL statement in the steady state and two otherwise (the
+benchmark holds us to it), with no transaction round trips around them (the view is
+`@autocommit`) and on a pooled connection outside the ORM session:
 
 1. a SELECT that checks the session's user and token and reads the learner's coverage
    row with its version (`reports_accepted`), whether this very report is stored already
-   (a replay), and everything the rules need;
-2. one statement that locks the coverage row only if its version is still the one read
-   (compare-and-set: a `FOR UPDATE` CTE, which re-checks the version after waiting for
-   another tab's report), inserts the evidence row (ON CONFLICT DO NOTHING) only then, and
-   updates coverage and progress only if that insert happened.
+   (a replay), and everything else the rules need;
+2. one statement that locks the coverage row only if it is still as read (compare-and-set:
+   a `FOR UPDATE` CTE, which re-checks after waiting for another tab's report), inserts the
+   evidence row (ON CONFLICT DO NOTHING) only then, and updates coverage and progress only
+   if that insert happened.
+
+Each answer hands the player what the rules read as `state` (`_Coverage.state`); the
+player sends it back with its next report, which then skips the SELECT: the write's
+compare covers every fact of the state and the session's and enrolment's checks, so a
+stale or forged state changes nothing and the report reads the row as above. One tab
+reporting every 15 seconds is the steady state; a second tab's reports make the other's
+state stale, so they read.
 
 A report that lost the race to another tab's reads again and is credited against the new
 coverage, so tabs share one budget; a replay changes nothing. Other databases (SQLite for
-`make run`) lock the row in a transaction and take a few more statements.
+`make run`) lock the row in a transaction, ignore the state and take a few more statements.
 """
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import BindParameter, Select, and_, bindparam, exists, literal, select, update
+from sqlalchemy import (
+    BindParameter,
+    Boolean,
+    Connection,
+    Select,
+    and_,
+    bindparam,
+    cast,
+    exists,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import JSONB
 
+from lms import connections
 from lms.auth import services as auth_services
 from lms.auth import tokens
 from lms.auth.models import User
 from lms.catalog.models import Course, Lesson, Module
 from lms.connections import leave_autocommit
-from lms.db import utcnow
+from lms.db import HotStatement, as_utc, utcnow
 from lms.enrolments.models import Enrolment, EnrolmentStatus
 from lms.errors import DomainError, NotAllowed
 from lms.extensions import db
@@ -84,6 +108,8 @@ class ReportOutcome:
     duration_seconds: float
     lesson_complete: bool
     reason: str | None
+    state: dict | None = None  # for the player's next report (see the module doc)
+    reached_threshold: bool = False  # the completion engine is to be asked
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -109,19 +135,81 @@ def read_ticket(token: Any) -> ReportTicket:
     return ReportTicket(data["u"], data["l"], data["c"], data["s"], signed_at.astimezone(UTC))
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Coverage:
+    """What the rules read: the learner's coverage row at one version, and the lesson facts."""
+
     coverage_id: int
     intervals: list
     last_report_at: datetime | None
     version: int  # reports_accepted: every stored report moves it on
-    progress_id: int | None
+    progress_id: int
     progress_completed: bool
-    duration: float
-    video_key: str | None
+    duration: int
     threshold: int
-    enrolment_status: EnrolmentStatus | None
-    replayed: bool  # this report (page session and sequence number) is stored already
+
+    def state(self) -> dict | None:
+        """The same facts for the player to send back with its next report (JSON)."""
+        if len(self.intervals) > STATE_MAX_INTERVALS:
+            return None  # keeps reports small; such a learner's reports read the row
+        return {
+            "v": self.version,
+            "c": self.coverage_id,
+            "p": self.progress_id,
+            "k": self.progress_completed,
+            "t": self.last_report_at.isoformat() if self.last_report_at else None,
+            "i": self.intervals,
+            "d": self.duration,
+            "h": self.threshold,
+        }
+
+
+# A claimed state is checked by the database, but the rules run on it first: its shape and
+# ranges are checked here (ids and counters fit PostgreSQL's integer columns).
+STATE_MAX_INTERVALS = 200
+_INT_MAX = 2**31 - 1
+
+
+def _whole(value: Any, low: int = 0, high: int = _INT_MAX) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValueError("not a whole number in range")
+    return value
+
+
+def _claimed(payload: dict) -> _Coverage | None:
+    """The state the player sent back, if well-formed (else None: the report reads the row).
+    Whether it is still true is for the write to decide (`_store_statement`)."""
+    raw = payload.get("state")
+    if not isinstance(raw, dict):
+        return None
+    try:
+        intervals = raw["i"]
+        if not isinstance(intervals, list) or len(intervals) > STATE_MAX_INTERVALS:
+            return None
+        for pair in intervals:
+            if not isinstance(pair, list) or len(pair) != 2:
+                return None
+            for bound in pair:
+                watch.number(bound, "A coverage bound")
+        last = raw["t"]
+        last_report_at = None if last is None else datetime.fromisoformat(last)
+        if last_report_at is not None and last_report_at.tzinfo is None:
+            return None
+        completed = raw["k"]
+        if not isinstance(completed, bool):
+            return None
+        return _Coverage(
+            coverage_id=_whole(raw["c"]),
+            intervals=intervals,
+            last_report_at=last_report_at,
+            version=_whole(raw["v"]),
+            progress_id=_whole(raw["p"]),
+            progress_completed=completed,
+            duration=_whole(raw["d"], low=1),
+            threshold=_whole(raw["h"], high=100),
+        )
+    except (KeyError, TypeError, ValueError, watch.InvalidWatchReport):
+        return None
 
 
 def _param(name: str, column: Any) -> BindParameter:
@@ -147,8 +235,8 @@ def _read_statement(lock: bool) -> Select:
             LessonProgress.id,
             LessonProgress.completed_at.is_not(None),
             Lesson.duration_seconds,
-            Lesson.video_key,
             Course.completion_threshold,
+            Lesson.video_key,
             Enrolment.status,
             replayed,
         )
@@ -178,64 +266,75 @@ def _read_statement(lock: bool) -> Select:
     return statement.with_for_update(of=WatchCoverage) if lock else statement
 
 
-_READ = _read_statement(lock=False)  # PostgreSQL: the write compares and sets
+_READ = HotStatement(_read_statement(lock=False))  # PostgreSQL: the write compares and sets
 _LOCK = _read_statement(lock=True)  # other databases: within the request's transaction
 
 
-def _read(ticket: ReportTicket, session_token: str, seq: int) -> _Coverage | None:
-    """Read what the rules need in one statement (see the module doc).
+@dataclass(frozen=True)
+class _Read:
+    coverage: _Coverage | None  # None until the learner has a progress row for the lesson
+    video_key: str | None
+    enrolment_status: EnrolmentStatus | None
+    replayed: bool  # this report (page session and sequence number) is stored already
+
+
+def _read(connection: Connection, ticket: ReportTicket, session_token: str, seq: int):
+    """Read what the rules need in one statement (see the module doc), or None.
 
     The row is found only while the learner's account is active and `session_token` is
     still theirs (it changes when they sign out everywhere or change their password).
     """
-    statement = _READ if _dialect() == "postgresql" else _LOCK
-    # On the session's connection, past the ORM's statement handling (plain columns here).
-    row = (
-        db.session.connection()
-        .execute(
-            statement,
-            {
-                "user_id": ticket.user_id,
-                "lesson_id": ticket.lesson_id,
-                "course_id": ticket.course_id,
-                "session_token": session_token,
-                "session": ticket.session,
-                "seq": seq,
-            },
-        )
-        .first()
+    params = {
+        "user_id": ticket.user_id,
+        "lesson_id": ticket.lesson_id,
+        "course_id": ticket.course_id,
+        "session_token": session_token,
+        "session": ticket.session,
+        "seq": seq,
+    }
+    if connection.dialect.name == "postgresql":
+        row = _READ.first(connection, params)
+    else:
+        row = connection.execute(_LOCK, params).first()
+    if row is None:
+        return None
+    (coverage_id, intervals, last_report_at, version, progress_id, completed, duration,
+     threshold, video_key, status, replayed) = row  # fmt: skip
+    coverage = None
+    if progress_id is not None:
+        coverage = _Coverage(
+            coverage_id, intervals or [], as_utc(last_report_at), version, progress_id,
+            completed, duration, threshold,
+        )  # fmt: skip
+    return _Read(coverage, video_key, EnrolmentStatus(status) if status else None, replayed)
+
+
+def _signed_in(connection: Connection, user_id: int, session_token: str) -> bool:
+    return (
+        connection.execute(
+            select(User.id).where(auth_services.session_holder(user_id, session_token))
+        ).first()
+        is not None
     )
-    return _Coverage(*row) if row else None
-
-
-def _dialect() -> str:
-    return db.session.get_bind().dialect.name
 
 
 def _insert(dialect: str):
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
-def _signed_in(user_id: int, session_token: str) -> bool:
-    return (
-        db.session.scalar(
-            select(User.id).where(auth_services.session_holder(user_id, session_token))
-        )
-        is not None
-    )
-
-
-def _read_or_create(ticket: ReportTicket, session_token: str, seq: int) -> _Coverage:
-    found = _read(ticket, session_token, seq)
-    if found is not None and found.progress_id is not None:
+def _read_or_create(
+    connection: Connection, ticket: ReportTicket, session_token: str, seq: int
+) -> _Read:
+    found = _read(connection, ticket, session_token, seq)
+    if found is not None and found.coverage is not None:
         return found
-    insert = _insert(_dialect())
+    insert = _insert(connection.dialect.name)
     if found is None:
-        if not _signed_in(ticket.user_id, session_token):
+        if not _signed_in(connection, ticket.user_id, session_token):
             raise SignedOut()
         # The learner's first report for this lesson: create the row (another tab may be
         # doing the same).
-        db.session.execute(
+        connection.execute(
             insert(WatchCoverage)
             .values(
                 user_id=ticket.user_id,
@@ -247,17 +346,17 @@ def _read_or_create(ticket: ReportTicket, session_token: str, seq: int) -> _Cove
             )
             .on_conflict_do_nothing(index_elements=["user_id", "lesson_id"])
         )
-        found = _read(ticket, session_token, seq)
+        found = _read(connection, ticket, session_token, seq)
         if found is None:  # the lesson is not in the token's course
             raise NotAllowed("This lesson is not part of that course.")
-    if found.progress_id is None:
-        db.session.execute(
+    if found.coverage is None:
+        connection.execute(
             insert(LessonProgress)
             .values(user_id=ticket.user_id, lesson_id=ticket.lesson_id, course_id=ticket.course_id)
             .on_conflict_do_nothing(index_elements=["user_id", "lesson_id"])
         )
-        found = _read(ticket, session_token, seq)
-        if found is None:
+        found = _read(connection, ticket, session_token, seq)
+        if found is None or found.coverage is None:
             raise NotAllowed("This lesson is not part of that course.")
     return found
 
@@ -275,41 +374,90 @@ class ReportRaced(DomainError):
 _TRIES = 8
 
 
+@contextmanager
+def _connection() -> Iterator[Connection]:
+    if _dialect() == "postgresql":
+        # Each statement stands alone (`@autocommit`): a pooled connection, no ORM session.
+        with connections.outside_session() as connection:
+            yield connection
+    else:
+        # Other databases: the request's transaction holds the row's lock (`_LOCK`).
+        yield db.session.connection()
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
 def record_report(
     ticket: ReportTicket, payload: Any, *, session_token: str, now: datetime | None = None
 ) -> ReportOutcome:
     """Credit one watch report of the ticket's signed-in learner; replays change nothing."""
     report = watch.parse_report(payload)  # shape and types first: costs no query
-    for _ in range(_TRIES):
-        found = _read_or_create(ticket, session_token, report.seq)
-        if found.enrolment_status is None or found.enrolment_status == EnrolmentStatus.WITHDRAWN:
-            raise NotAllowed("Enrol in this course to record your progress.")
-        if not found.video_key or found.duration <= 0:
-            raise NoVideo()
-        checked = watch.check_against_duration(report, float(found.duration))
-        outcome = _credit(ticket, found, checked, now or utcnow())
-        if outcome is not None:
-            return outcome
-    raise ReportRaced()
+    now = now or utcnow()
+    with _connection() as connection:
+        outcome = None
+        claimed = _claimed(payload) if connection.dialect.name == "postgresql" else None
+        if claimed is not None:
+            # The state this learner's player was given with its last answer: if the write
+            # finds the row and the lesson just so, the report costs that one statement.
+            try:
+                checked = watch.check_against_duration(report, claimed.duration)
+            except watch.InvalidWatchReport:
+                checked = None  # the claim may be stale (a new video): read the row
+            if checked is not None:
+                outcome = _credit(connection, ticket, session_token, claimed, checked, now)
+        for _ in range(_TRIES if outcome is None else 0):
+            found = _read_or_create(connection, ticket, session_token, report.seq)
+            status = found.enrolment_status
+            if status is None or status == EnrolmentStatus.WITHDRAWN:
+                raise NotAllowed("Enrol in this course to record your progress.")
+            coverage = found.coverage
+            if not found.video_key or coverage.duration <= 0:
+                raise NoVideo()
+            checked = watch.check_against_duration(report, coverage.duration)
+            if found.replayed:  # this very report is stored already: nothing changes
+                outcome = _replay(coverage)
+                break
+            outcome = _credit(connection, ticket, session_token, coverage, checked, now)
+            if outcome is not None:
+                break
+    if outcome is None:
+        raise ReportRaced()
+    if outcome.reached_threshold:
+        # Only watch evidence changed, so the engine can only change its mind when this
+        # lesson reaches the threshold: ask it then, not on every report.
+        complete = _refresh_completion(ticket)
+        state = outcome.state and {**outcome.state, "k": complete}
+        return replace(outcome, lesson_complete=complete, state=state, reached_threshold=False)
+    return outcome
+
+
+def _replay(coverage: _Coverage) -> ReportOutcome:
+    verified = min(watch.total_length(watch.merge(coverage.intervals)), coverage.duration)
+    return ReportOutcome(
+        True, 0.0, verified, float(coverage.duration), coverage.progress_completed, None,
+        coverage.state(),
+    )  # fmt: skip
 
 
 def _credit(
-    ticket: ReportTicket, found: _Coverage, report: watch.Report, now: datetime
+    connection: Connection,
+    ticket: ReportTicket,
+    session_token: str,
+    found: _Coverage,
+    report: watch.Report,
+    now: datetime,
 ) -> ReportOutcome | None:
-    """Store the report and what it earns; None if another report changed the coverage
-    since it was read (read again and retry)."""
+    """Store the report and what it earns; None if the coverage row, the session or the
+    lesson is no longer as `found` says (nothing stored: read again and retry)."""
     duration = float(found.duration)
     state = watch.WatchState(
-        coverage=watch.merge(found.intervals or []), last_report_at=found.last_report_at
+        coverage=watch.merge(found.intervals), last_report_at=found.last_report_at
     )
-    # A replay (found by the read, or stored meanwhile by a twin): nothing changes.
-    replay = ReportOutcome(
-        True, 0.0, min(state.verified_seconds, duration), duration, found.progress_completed, None
-    )
-    if found.replayed:
-        return replay
     result = watch.credit(report, state, now, ticket.opened_at)
     verified = min(result.state.verified_seconds, duration)
+    coverage = [list(pair) for pair in result.state.coverage]
     evidence = {
         "user_id": ticket.user_id,
         "lesson_id": ticket.lesson_id,
@@ -322,7 +470,7 @@ def _credit(
         "rejected_reason": result.rejected_reason,
     }
     coverage_values = {
-        "intervals": [list(pair) for pair in result.state.coverage],
+        "intervals": coverage,
         "verified_seconds": verified,
         "last_report_at": now,
         "updated_at": now,
@@ -332,18 +480,25 @@ def _credit(
         "position_seconds": report.position,
         "last_seen_at": now,
     }
-    stored = _store(found, evidence, coverage_values, progress_values)
+    stored = _store(
+        connection, ticket, session_token, found, evidence, coverage_values, progress_values
+    )
     if stored is None:
         return None
-    if not stored:
-        return replay
-    complete = found.progress_completed
-    if not complete and verified >= found.threshold / 100 * found.duration:
-        # Only watch evidence changed, so the engine can only change its mind when this
-        # lesson reaches the threshold: ask it then, not on every report.
-        complete = _refresh_completion(ticket)
+    if not stored:  # a twin of this report was stored first
+        return _replay(found)
+    after = replace(found, intervals=coverage, last_report_at=now, version=found.version + 1)
     return ReportOutcome(
-        False, result.credited_seconds, verified, duration, complete, result.rejected_reason
+        False,
+        result.credited_seconds,
+        verified,
+        duration,
+        found.progress_completed,
+        result.rejected_reason,
+        after.state(),
+        reached_threshold=(
+            not found.progress_completed and verified >= found.threshold / 100 * duration
+        ),
     )
 
 
@@ -359,22 +514,63 @@ def _store_statement() -> Select:
     """PostgreSQL: compare-and-set the coverage row, then the evidence insert and, only if
     it was new, both updates (one statement; see the module doc).
 
+    The compare covers everything the rules read: the row's version, coverage and last
+    report time, the learner's progress row and the lesson's length and threshold, and the
+    session and enrolment a report needs. So a state the player sent back (`_claimed`) is
+    only acted on while it is true, whatever the player sent.
+
     Built once with bind parameters (`e_`, `c_`, `p_` + column): a report pays for neither
     building nor hashing a statement tree, only for binding its values. Its one row says
-    whether the coverage row still had the version read, and whether the evidence is new.
+    whether the coverage row was as read, and whether the evidence is new.
     """
 
     def values(model: Any, prefix: str, names: tuple[str, ...]) -> dict[str, BindParameter]:
         return {name: _param(prefix + name, getattr(model, name)) for name in names}
 
+    user_id = _param("user_id", WatchCoverage.user_id)
+    lesson_id = _param("lesson_id", WatchCoverage.lesson_id)
+    course_id = _param("course_id", Module.course_id)
     coverage_id = _param("coverage_id", WatchCoverage.id)
+    progress_id = _param("progress_id", LessonProgress.id)
+    completed = bindparam("completed", type_=Boolean)
     unchanged = (
         select(WatchCoverage.id)
         .where(
             WatchCoverage.id == coverage_id,
+            WatchCoverage.user_id == user_id,
+            WatchCoverage.lesson_id == lesson_id,
             WatchCoverage.reports_accepted == _param("version", WatchCoverage.reports_accepted),
+            WatchCoverage.last_report_at.is_not_distinct_from(
+                _param("last_report_at", WatchCoverage.last_report_at)
+            ),
+            cast(WatchCoverage.intervals, JSONB).is_not_distinct_from(
+                cast(_param("intervals", WatchCoverage.intervals), JSONB)
+            ),
+            exists().where(
+                auth_services.session_holder(user_id, _param("session_token", User.session_token))
+            ),
+            exists().where(
+                Enrolment.user_id == user_id,
+                Enrolment.course_id == course_id,
+                Enrolment.status != EnrolmentStatus.WITHDRAWN,
+            ),
+            exists().where(
+                Lesson.id == lesson_id,
+                Lesson.video_key.is_not(None),
+                Lesson.duration_seconds == _param("duration", Lesson.duration_seconds),
+                Module.id == Lesson.module_id,
+                Module.course_id == course_id,
+                Course.id == Module.course_id,
+                Course.completion_threshold == _param("threshold", Course.completion_threshold),
+            ),
+            exists().where(
+                LessonProgress.id == progress_id,
+                LessonProgress.user_id == user_id,
+                LessonProgress.lesson_id == lesson_id,
+                LessonProgress.completed_at.is_not(None) == completed,
+            ),
         )
-        .with_for_update()
+        .with_for_update(of=WatchCoverage)
         .cte("unchanged")
     )
     evidence = values(WatchReport, "e_", _EVIDENCE)
@@ -397,7 +593,7 @@ def _store_statement() -> Select:
     )
     progress = (
         update(LessonProgress)
-        .where(LessonProgress.id == _param("progress_id", LessonProgress.id), happened)
+        .where(LessonProgress.id == progress_id, happened)
         .values(**values(LessonProgress, "p_", _PROGRESS))
         .cte("progress")
     )
@@ -406,24 +602,40 @@ def _store_statement() -> Select:
     ).add_cte(coverage, progress)
 
 
-_STORE_POSTGRESQL = _store_statement()
+_STORE_POSTGRESQL = HotStatement(_store_statement())
 
 
 def _store(
-    found: _Coverage, evidence: dict, coverage_values: dict, progress_values: dict
+    connection: Connection,
+    ticket: ReportTicket,
+    session_token: str,
+    found: _Coverage,
+    evidence: dict,
+    coverage_values: dict,
+    progress_values: dict,
 ) -> bool | None:
     """Insert the evidence; if it is new, update coverage and progress. False on a replay,
-    None if the coverage row changed since it was read (nothing written)."""
-    if _dialect() == "postgresql":
+    None if the coverage row (or anything else the rules read) changed since it was read:
+    nothing written."""
+    if connection.dialect.name == "postgresql":
         params = {
+            "user_id": ticket.user_id,
+            "lesson_id": ticket.lesson_id,
+            "course_id": ticket.course_id,
+            "session_token": session_token,
             "coverage_id": found.coverage_id,
             "version": found.version,
+            "last_report_at": found.last_report_at,
+            "intervals": found.intervals,
+            "duration": found.duration,
+            "threshold": found.threshold,
             "progress_id": found.progress_id,
+            "completed": found.progress_completed,
             **{"e_" + name: evidence[name] for name in _EVIDENCE},
             **{"c_" + name: coverage_values[name] for name in _COVERAGE},
             **{"p_" + name: progress_values[name] for name in _PROGRESS},
         }
-        unchanged, inserted = db.session.connection().execute(_STORE_POSTGRESQL, params).one()
+        unchanged, inserted = _STORE_POSTGRESQL.first(connection, params)
         if unchanged is None:
             return None
         return inserted is not None
@@ -432,14 +644,14 @@ def _store(
         .values(**evidence)
         .on_conflict_do_nothing(index_elements=["user_id", "lesson_id", "session", "client_seq"])
     )
-    if db.session.execute(insert).rowcount == 0:
+    if connection.execute(insert).rowcount == 0:
         return False
-    db.session.execute(
+    connection.execute(
         update(WatchCoverage)
         .where(WatchCoverage.id == found.coverage_id)
         .values(reports_accepted=WatchCoverage.reports_accepted + 1, **coverage_values)
     )
-    db.session.execute(
+    connection.execute(
         update(LessonProgress)
         .where(LessonProgress.id == found.progress_id)
         .values(**progress_values)

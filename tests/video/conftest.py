@@ -60,6 +60,16 @@ def video_course(teacher=None, duration: int = 600, key: str | None = "videos/de
     return teacher, course, lesson
 
 
+@pytest.fixture
+def watcher(client, db_session, login):
+    """A signed-in learner enrolled in a course with a 60 s lesson video: (course, lesson,
+    learner)."""
+    teacher, course, lesson = video_course(duration=60)
+    learner = enrolled_learner(course)
+    login(learner)
+    return course, lesson, learner
+
+
 def enrolled_learner(course):
     learner = factories.learner()
     enrolment_services.enrol(learner, course)

@@ -16,14 +16,6 @@ from lms.video.models import WatchCoverage, WatchReport
 from tests.video.conftest import enrolled_learner, page_data, video_course
 
 
-@pytest.fixture
-def setup(client, db_session, login):
-    teacher, course, lesson = video_course(duration=60)
-    learner = enrolled_learner(course)
-    login(learner)
-    return course, lesson, learner
-
-
 def open_page(client, course, lesson) -> tuple[str, str]:
     html = client.get(f"/courses/{course.slug}/lessons/{lesson.id}").get_data(as_text=True)
     return page_data(html, "report-url"), page_data(html, "report-token")
@@ -48,8 +40,8 @@ def reports_count() -> int:
     return db.session.scalar(select(func.count()).select_from(WatchReport))
 
 
-def test_real_playback_completes_the_lesson_and_nothing_else_does(client, setup):
-    course, lesson, learner = setup
+def test_real_playback_completes_the_lesson_and_nothing_else_does(client, watcher):
+    course, lesson, learner = watcher
     with freeze_time(utcnow().replace(microsecond=0)) as clock:
         url, token = open_page(client, course, lesson)
         # "Mark complete" is neither shown nor accepted for a lesson with a video.
@@ -76,8 +68,8 @@ def test_real_playback_completes_the_lesson_and_nothing_else_does(client, setup)
         assert row.position_seconds == pytest.approx(at)
 
 
-def test_a_replayed_report_is_stored_once_and_credited_once(client, setup):
-    course, lesson, learner = setup
+def test_a_replayed_report_is_stored_once_and_credited_once(client, watcher):
+    course, lesson, learner = watcher
     with freeze_time(utcnow().replace(microsecond=0)) as clock:
         url, token = open_page(client, course, lesson)
         clock.tick(15)
@@ -90,8 +82,8 @@ def test_a_replayed_report_is_stored_once_and_credited_once(client, setup):
     assert reports_count() == 1
 
 
-def test_two_tabs_share_one_wall_clock_budget(client, setup):
-    course, lesson, learner = setup
+def test_two_tabs_share_one_wall_clock_budget(client, watcher):
+    course, lesson, learner = watcher
     with freeze_time(utcnow().replace(microsecond=0)) as clock:
         url, tab_a = open_page(client, course, lesson)
         _, tab_b = open_page(client, course, lesson)
@@ -117,8 +109,8 @@ HOSTILE = {
 
 
 @pytest.mark.parametrize("case", HOSTILE)
-def test_malformed_or_hostile_reports_get_400_and_change_nothing(client, setup, case):
-    course, lesson, learner = setup
+def test_malformed_or_hostile_reports_get_400_and_change_nothing(client, watcher, case):
+    course, lesson, learner = watcher
     with freeze_time(utcnow().replace(microsecond=0)) as clock:
         url, token = open_page(client, course, lesson)
         clock.tick(15)
@@ -133,9 +125,9 @@ def test_malformed_or_hostile_reports_get_400_and_change_nothing(client, setup, 
 
 
 def test_oversized_bodies_forged_tokens_and_other_learners_are_refused(
-    client, setup, login, db_session
+    client, watcher, login, db_session
 ):
-    course, lesson, learner = setup
+    course, lesson, learner = watcher
     url, token = open_page(client, course, lesson)
     huge = client.post(url, data=b'{"token": "' + b"x" * 1_100_000 + b'"}')
     assert huge.status_code == 413 and huge.is_json
@@ -149,8 +141,8 @@ def test_oversized_bodies_forged_tokens_and_other_learners_are_refused(
     assert reports_count() == 0
 
 
-def test_withdrawn_learners_earn_nothing(client, setup, db_session):
-    course, lesson, learner = setup
+def test_withdrawn_learners_earn_nothing(client, watcher, db_session):
+    course, lesson, learner = watcher
     url, token = open_page(client, course, lesson)
     enrolment = db_session.scalar(select(Enrolment).where(Enrolment.user_id == learner.id))
     enrolment.status = EnrolmentStatus.WITHDRAWN
@@ -167,8 +159,8 @@ def test_instructors_previewing_get_a_player_but_no_report_token(client, db_sess
     assert "watch time is not recorded" in html
 
 
-def test_resume_position_is_on_the_page(client, setup):
-    course, lesson, learner = setup
+def test_resume_position_is_on_the_page(client, watcher):
+    course, lesson, learner = watcher
     with freeze_time(utcnow().replace(microsecond=0)) as clock:
         url, token = open_page(client, course, lesson)
         clock.tick(15)
@@ -178,8 +170,8 @@ def test_resume_position_is_on_the_page(client, setup):
 
 
 @pytest.mark.parametrize("revoke", ["signed out everywhere", "deactivated", "no session"])
-def test_a_report_needs_the_live_session_of_an_active_account(client, setup, db_session, revoke):
-    course, lesson, learner = setup
+def test_a_report_needs_the_live_session_of_an_active_account(client, watcher, db_session, revoke):
+    course, lesson, learner = watcher
     with freeze_time(utcnow().replace(microsecond=0)) as clock:
         url, token = open_page(client, course, lesson)
         clock.tick(15)
@@ -198,8 +190,8 @@ def test_a_report_needs_the_live_session_of_an_active_account(client, setup, db_
     assert reports_count() == before
 
 
-def test_a_report_costs_at_most_two_statements(client, setup, db_session):
-    course, lesson, learner = setup
+def test_a_report_costs_at_most_two_statements(client, watcher, db_session):
+    course, lesson, learner = watcher
     with freeze_time(utcnow().replace(microsecond=0)) as clock:
         url, token = open_page(client, course, lesson)
         clock.tick(15)
@@ -219,8 +211,8 @@ def test_a_report_costs_at_most_two_statements(client, setup, db_session):
     assert len(statements) <= 2, statements
 
 
-def test_watch_reports_are_append_only(db_session, setup, client):
-    course, lesson, learner = setup
+def test_watch_reports_are_append_only(db_session, watcher, client):
+    course, lesson, learner = watcher
     with freeze_time(utcnow().replace(microsecond=0)) as clock:
         url, token = open_page(client, course, lesson)
         clock.tick(15)

@@ -91,9 +91,15 @@
     }
   }
 
+  // What the server's last answer said it read (coverage and its version): sent back with
+  // the next report, it spares the server a read while it is still true (it checks).
+  var state = null;
+
   function body() {
     var position = Math.min(video.currentTime || 0, duration || video.currentTime || 0);
-    return JSON.stringify({ token: token, seq: seq++, intervals: coalesce(pending), position: round(position) });
+    var data = { token: token, seq: seq++, intervals: coalesce(pending), position: round(position) };
+    if (state) data.state = state;
+    return JSON.stringify(data);
   }
 
   function showVerified(data) {
@@ -133,6 +139,7 @@
         return response.json().then(function (data) {
           if (response.ok) {
             pending.splice(0, sending);
+            state = data.state || null;
             showVerified(data);
           } else if (response.status === 400 || response.status === 403 || response.status === 409) {
             pending.splice(0, sending); // the server will never take these: do not resend
