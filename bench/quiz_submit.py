@@ -63,7 +63,7 @@ def build_pool(size: int, out: Path) -> None:
     from flask import g, session
     from flask_login import login_user
     from flask_wtf.csrf import generate_csrf
-    from sqlalchemy import select
+    from sqlalchemy import func, select
 
     from lms import create_app
     from lms.auth.models import Role, User, UserRole
@@ -93,10 +93,10 @@ def build_pool(size: int, out: Path) -> None:
         # and nobody signs in with these passwords (the sessions are made below).
         password_hash = hash_password("bench-password-2026")
         now = utcnow()
-        first = db.session.scalar(
-            select(User.id).where(User.email.like("bench.submit.%")).order_by(User.id.desc())
+        # Numbered on from the pools built before in this database (each run of the page).
+        offset = db.session.scalar(
+            select(func.count(User.id)).where(User.email.like("bench.submit.%"))
         )
-        offset = 0 if first is None else size * 10  # a second pool in the same database
         learners = [
             User(
                 email=EMAIL_PATTERN.format(offset + index),
