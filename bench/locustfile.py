@@ -11,9 +11,9 @@ and writes into LOAD_OUT_DIR:
   and certificate numbers. load.py compares it with what PostgreSQL holds afterwards.
 
 The learners behave like the real pages (lms/static/js): the player reports the intervals
-it played every 15 s and keeps the ones a failed report carried for the next report; quiz
-answers autosave on change and are all sent again with the submit; a form that met a 503
-is sent again after the Retry-After pause.
+it played every 15 s, with the state of the last answer, and keeps the ones a failed report
+carried for the next report; quiz answers autosave on change and are all sent again with
+the submit; a form that met a 503 is sent again after the Retry-After pause.
 """
 
 from __future__ import annotations
@@ -228,6 +228,7 @@ class Learner(Browser):
                 headers={"Range": "bytes=0-262143"},
             )
         position, seq, pending = float(_data(page.text, "resume") or 0), 0, []
+        state = None  # as the player: the last answer's state goes with the next report
         for _ in range(reports):
             time.sleep(REPORT_EVERY)
             if position >= duration - 0.05:
@@ -236,11 +237,14 @@ class Learner(Browser):
             pending.append([round(position, 3), round(end, 3), self.rate])
             position = end
             body = {"token": token, "seq": seq, "intervals": _coalesce(pending), "position": end}
+            if state:
+                body["state"] = state
             sent, seq = seq, seq + 1
             answer = self.call("POST", report_url, "watch report", json=body, headers=json_please)
             if 200 <= answer.status_code < 300:
                 LEDGER["watch_reports"].append([self.email, lesson_id, token, sent])
                 pending = []
+                state = answer.json().get("state")
                 if until_complete and answer.json().get("lesson_complete"):
                     self.watched = True
                     return

@@ -17,7 +17,7 @@ the successful submissions (302 to the result page), that each graded attempt ha
 one scored answer per question and points equal to their sum, and that nothing outside the
 pool changed. A pool that runs out shows up as non-2xx/3xx answers and as an error.
 
-Size: BENCH_QUIZ_POOL attempts (default: 400 per second of BENCH_SECONDS, at least 2000).
+Size: BENCH_QUIZ_POOL attempts (default: 800 per second of BENCH_SECONDS, at least 4000).
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def pool_size() -> int:
     if os.environ.get("BENCH_QUIZ_POOL"):
         return int(os.environ["BENCH_QUIZ_POOL"])
     seconds = int(os.environ.get("BENCH_SECONDS") or 8)
-    return max(2000, 400 * seconds) + PROBE_ATTEMPTS
+    return max(4000, 800 * seconds) + PROBE_ATTEMPTS
 
 
 # --- the pool, built inside the app ---------------------------------------------------------
