@@ -21,7 +21,7 @@ from lms.auth.models import (
 )
 from lms.auth.passwords import hash_password, needs_rehash, verify_password
 from lms.auth.tokens import InvalidToken, fingerprint, make_token, read_token
-from lms.db import utcnow
+from lms.db import as_utc, comma_list, utcnow
 from lms.errors import DomainError
 from lms.extensions import db
 
@@ -168,6 +168,38 @@ def session_holder(user_id: Any, session_token: Any) -> ColumnElement[bool]:
     them in the session (lesson page, submission; on a miss Flask-Login asks as usual).
     """
     return and_(User.id == user_id, User.active.is_(True), User.session_token == session_token)
+
+
+def signed_in_user_columns() -> tuple:
+    """Columns a hot query adds to read the session's user (outer-joined to `User` on
+    `session_holder`): their row and roles, for `signed_in_user`."""
+    roles = select(comma_list(UserRole.role)).where(UserRole.user_id == User.id)
+    return (
+        User.id,
+        User.email,
+        User.legal_name,
+        User.email_verified_at,
+        User.active,
+        User.session_token,
+        roles.scalar_subquery(),
+    )
+
+
+def signed_in_user(columns: Any) -> SignedInUser | None:
+    """The user from `signed_in_user_columns` (None: the token is no longer theirs)."""
+    *fields, roles = columns
+    if fields[0] is None:
+        return None
+    user_id, email, legal_name, verified_at, active, token = fields
+    return SignedInUser(
+        user_id,
+        email,
+        legal_name,
+        as_utc(verified_at),
+        bool(active),
+        token,
+        frozenset(Role(name) for name in (roles or "").split(",") if name),
+    )
 
 
 def preload_signed_in_user(user: SignedInUser) -> None:

@@ -40,10 +40,10 @@ from sqlalchemy.orm import Session, joinedload
 
 from lms import connections
 from lms.auth import services as auth_services
-from lms.auth.models import Role, SignedInUser, User, UserRole
+from lms.auth.models import SignedInUser, User
 from lms.catalog.models import Course, CourseStatus, Lesson, LessonKind, Module, course_instructors
 from lms.certificates.models import CourseCredit
-from lms.db import HotStatement, as_utc, comma_list
+from lms.db import HotStatement, comma_list
 from lms.enrolments.models import Enrolment, EnrolmentStatus
 from lms.evaluations.models import Evaluation
 from lms.extensions import db
@@ -331,33 +331,6 @@ class LearnerState:
         return self.user is not None
 
 
-_USER_COLUMNS = (
-    User.id,
-    User.email,
-    User.legal_name,
-    User.email_verified_at,
-    User.active,
-    User.session_token,
-)
-
-
-def _signed_in_user(columns: Any) -> SignedInUser | None:
-    """The user columns of a learner-state row (None: the token is no longer theirs)."""
-    *fields, roles = columns
-    if fields[0] is None:
-        return None
-    user_id, email, legal_name, verified_at, active, token = fields
-    return SignedInUser(
-        user_id,
-        email,
-        legal_name,
-        as_utc(verified_at),
-        bool(active),
-        token,
-        frozenset(Role(name) for name in (roles or "").split(",") if name),
-    )
-
-
 def _learner_state_statement(with_user: bool = False) -> Select:
     """Built once: a hot path pays for neither building nor hashing a new statement tree.
 
@@ -389,10 +362,7 @@ def _learner_state_statement(with_user: bool = False) -> Select:
         progress,
     ).outerjoin(Enrolment, and_(Enrolment.course_id == Course.id, Enrolment.user_id == user_id))
     if with_user:
-        roles = (
-            select(comma_list(UserRole.role)).where(UserRole.user_id == User.id).scalar_subquery()
-        )
-        statement = statement.add_columns(*_USER_COLUMNS, roles).outerjoin(
+        statement = statement.add_columns(*auth_services.signed_in_user_columns()).outerjoin(
             User,
             auth_services.session_holder(user_id, bindparam("session_token", type_=String)),
         )
@@ -417,7 +387,7 @@ def learner_state(slug: str, user_id: int, session_token: str | None = None) -> 
         row = statement.first(connection, params)
     if row is None:
         return None
-    user = _signed_in_user(row[7:]) if session_token is not None else None
+    user = auth_services.signed_in_user(row[7:]) if session_token is not None else None
     course_id, version, enrolment_id, status, was_evaluated, passed_ids, progress = row[:7]
     return LearnerState(
         course_id=course_id,

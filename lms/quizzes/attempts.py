@@ -592,8 +592,7 @@ def submit_attempt(
     if on_time:
         # The page autosaves as the learner answers, so what the form sends is mostly
         # saved already: only the answers that differ are written.
-        changed = [answer for answer in _latest(answers) if saved.get(answer.question_id) != (
-            answer.click or (None, None), frozenset(answer.choice_ids))]  # fmt: skip
+        changed = unsaved(answers, saved)
         _write_answers(attempt, changed, now)
         saved.update(
             (a.question_id, (a.click or (None, None), frozenset(a.choice_ids))) for a in changed
@@ -608,14 +607,26 @@ def _latest(answers: Iterable[AnswerInput]) -> list[AnswerInput]:
     return list({answer.question_id: answer for answer in answers}.values())
 
 
+def unsaved(answers: Iterable[AnswerInput], saved: dict[int, SavedAnswer]) -> list[AnswerInput]:
+    """The answers (the last one per question) that differ from the saved ones."""
+    return [answer for answer in _latest(answers) if saved.get(answer.question_id) != (
+        answer.click or (None, None), frozenset(answer.choice_ids))]  # fmt: skip
+
+
 SavedAnswer = tuple[tuple[float | None, float | None], frozenset[int]]
 
 
 def _saved_answers(attempt_id: int) -> dict[int, SavedAnswer]:
     """Question id -> (click, chosen choice ids) of the answers saved for an attempt."""
+    return saved_from_rows(
+        db.session.connection().execute(_SAVED_ANSWERS, {"attempt_id": attempt_id})
+    )
+
+
+def saved_from_rows(rows: Iterable[Any]) -> dict[int, SavedAnswer]:
+    """Saved answers from rows of (question id, click x, click y, choice id or None)."""
     clicks: dict[int, tuple[float | None, float | None]] = {}
     picked: dict[int, set[int]] = {}
-    rows = db.session.connection().execute(_SAVED_ANSWERS, {"attempt_id": attempt_id})
     for question_id, click_x, click_y, choice_id in rows:
         clicks[question_id] = (click_x, click_y)
         if choice_id is not None:
@@ -692,21 +703,27 @@ def score_answer(
     )
 
 
-def _scores_statement() -> Select:
-    """PostgreSQL: every question's score and the attempt's totals, in one statement.
-
-    Built once: the scores travel as two arrays (question ids, scores) whatever their number.
-    """
-    attempt_id = bindparam("attempt_id", type_=Integer)
-    given = (
+def given_scores() -> Any:
+    """PostgreSQL: the scores as rows (question_id, score), from two array parameters
+    (`graded_ids`, `graded_scores`): one statement writes them whatever their number."""
+    return (
         func.unnest(
-            # Not named after a column of quiz_attempts: the UPDATE below would set it.
+            # Not named after a column of quiz_attempts: an UPDATE beside it would set it.
             bindparam("graded_ids", type_=postgresql.ARRAY(Integer)),
             bindparam("graded_scores", type_=postgresql.ARRAY(Float)),
         )
         .table_valued("question_id", "score")
         .render_derived(name="given")
     )
+
+
+def _scores_statement() -> Select:
+    """PostgreSQL: every question's score and the attempt's totals, in one statement.
+
+    Built once: the scores travel as two arrays (question ids, scores) whatever their number.
+    """
+    attempt_id = bindparam("attempt_id", type_=Integer)
+    given = given_scores()
     scored = postgresql.insert(AttemptAnswer).from_select(
         ["attempt_id", "question_id", "score"],
         select(attempt_id, given.c.question_id, given.c.score),
@@ -735,11 +752,14 @@ def _scores_statement() -> Select:
 _SCORES = _scores_statement()
 
 
-def _grade(
-    attempt: QuizAttempt, facts: dict[int, QuestionFacts], saved: dict[int, SavedAnswer]
-) -> None:
-    """Score the saved answers: one write of every score and of the attempt's totals."""
-    graded = [qid for qid in dict.fromkeys(attempt.question_ids) if qid in facts]
+def scored(
+    question_ids: Iterable[int],
+    pass_mark: int,
+    facts: dict[int, QuestionFacts],
+    saved: dict[int, SavedAnswer],
+) -> tuple[dict[int, float], dict[str, Any]]:
+    """Every question's score (question id -> score) and the attempt's totals."""
+    graded = [qid for qid in dict.fromkeys(question_ids) if qid in facts]
     # Unanswered questions get a row with score 0: it keeps item statistics honest.
     scores = {qid: score_answer(facts[qid], *saved[qid]) if qid in saved else 0.0 for qid in graded}
     points = sum(scores.values())
@@ -748,7 +768,15 @@ def _grade(
         "max_points": len(scores),
         "score_percent": round(100 * points / len(scores), 2) if scores else 0.0,
     }
-    totals["passed"] = totals["score_percent"] >= attempt.pass_mark
+    totals["passed"] = totals["score_percent"] >= pass_mark
+    return scores, totals
+
+
+def _grade(
+    attempt: QuizAttempt, facts: dict[int, QuestionFacts], saved: dict[int, SavedAnswer]
+) -> None:
+    """Score the saved answers: one write of every score and of the attempt's totals."""
+    scores, totals = scored(attempt.question_ids, attempt.pass_mark, facts, saved)
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.connection().execute(
             _SCORES,

@@ -252,10 +252,13 @@ def _submit_statements(
 
 
 def test_a_submission_costs_the_same_statements_whatever_the_quiz_size(client, db_session, login):
-    """The course's version, the attempt with its user, its questions, the close, the saved
-    answers, then the scores and totals: 6 statements for 2 or 12 questions when the page
-    autosaved every answer, 3 more when the form brings answers not saved yet, and 3 more
-    when a pass at a required quiz asks the completion engine."""
+    """When the page autosaved every answer: one read (the course's version, the attempt
+    with its user, questions and saved answers) and one write (the close with the totals,
+    and the scores), for 2 or 12 questions (lms.quizzes.submitting), and 4 more when a pass
+    at a required quiz asks the completion engine. When the form brings answers not saved
+    yet, that read and the general path: the course's version, the attempt, its questions,
+    the close, the saved answers, 3 writes of the new answers, then the scores and totals
+    (and 3 more for the completion engine)."""
     course = factories.course(modules=1, lessons_per_module=2)
     learner = factories.learner()
     enrolment_services.enrol(learner, course)
@@ -280,12 +283,12 @@ def test_a_submission_costs_the_same_statements_whatever_the_quiz_size(client, d
         assert attempt.points == (attempt.max_points if correct else 0)
         counts[name] = len(statements)
     assert counts == {
-        "small failed": 6,
-        "large failed": 6,
-        "large failed, not saved": 9,
-        "optional passed": 6,
-        "large passed": 9,
-        "large passed, not saved": 12,
+        "small failed": 2,
+        "large failed": 2,
+        "large failed, not saved": 10,
+        "optional passed": 2,
+        "large passed": 6,
+        "large passed, not saved": 13,
     }, counts
 
 
