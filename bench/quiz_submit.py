@@ -17,7 +17,7 @@ the successful submissions (302 to the result page), that each graded attempt ha
 one scored answer per question and points equal to their sum, and that nothing outside the
 pool changed. A pool that runs out shows up as non-2xx/3xx answers and as an error.
 
-Size: BENCH_QUIZ_POOL attempts (default: 800 per second of BENCH_SECONDS, at least 4000).
+Size: BENCH_QUIZ_POOL attempts (default: 1,200 per second of BENCH_SECONDS, at least 6,000).
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def pool_size() -> int:
     if os.environ.get("BENCH_QUIZ_POOL"):
         return int(os.environ["BENCH_QUIZ_POOL"])
     seconds = int(os.environ.get("BENCH_SECONDS") or 8)
-    return max(4000, 800 * seconds) + PROBE_ATTEMPTS
+    return max(6000, 1200 * seconds) + PROBE_ATTEMPTS
 
 
 # --- the pool, built inside the app ---------------------------------------------------------
@@ -63,7 +63,7 @@ def build_pool(size: int, out: Path) -> None:
     from flask import g, session
     from flask_login import login_user
     from flask_wtf.csrf import generate_csrf
-    from sqlalchemy import func, select
+    from sqlalchemy import Integer, cast, func, select
 
     from lms import create_app
     from lms.auth.models import Role, User, UserRole
@@ -94,9 +94,10 @@ def build_pool(size: int, out: Path) -> None:
         password_hash = hash_password("bench-password-2026")
         now = utcnow()
         # Numbered on from the pools built before in this database (each run of the page).
-        offset = db.session.scalar(
-            select(func.count(User.id)).where(User.email.like("bench.submit.%"))
+        last = db.session.scalar(
+            select(func.max(cast(func.substring(User.email, r"^bench\.submit\.(\d+)@"), Integer)))
         )
+        offset = 0 if last is None else last + 1
         learners = [
             User(
                 email=EMAIL_PATTERN.format(offset + index),

@@ -142,3 +142,48 @@ def test_the_read_finds_nothing_outside_the_course_and_no_user_for_a_stale_sessi
         connection, course.slug, attempt.id, (learner.id, learner.session_token)
     )
     assert found.user.id == learner.id and found.attempt.user_id == learner.id
+
+
+def test_a_submission_needs_the_sessions_csrf_token(fresh_database, smtp_server):
+    import re
+
+    from lms.enrolments import services as enrolment_services
+    from tests.conftest import make_app
+
+    app = make_app(fresh_database(), smtp_server, WTF_CSRF_ENABLED=True)
+    try:
+        with app.app_context():
+            course = factories.course(modules=1, lessons_per_module=1)
+            learner = factories.learner()
+            enrolment_services.enrol(learner, course)
+            quiz = factories.quiz(course, questions=2, max_attempts=None)
+            db.session.commit()
+            slug, quiz_id, email = course.slug, quiz.id, learner.email
+            db.session.remove()
+        client = app.test_client()
+
+        def token(path: str) -> str:
+            html = client.get(path).get_data(as_text=True)
+            return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+        login = {"email": email, "password": factories.PASSWORD}
+        assert client.post("/auth/login", data={**login, "csrf_token": token("/auth/login")})
+        csrf = token(f"/courses/{slug}/quizzes/{quiz_id}")
+        started = client.post(f"/courses/{slug}/quizzes/{quiz_id}/start", data={"csrf_token": csrf})
+        attempt_id = int(re.search(r"/attempts/(\d+)", started.headers["Location"]).group(1))
+        with app.app_context():
+            attempt = db.session.get(QuizAttempt, attempt_id)
+            for question in svc.attempt_questions(attempt):
+                svc.save_answer(attempt, AnswerInput(question.id, (question.choices[0].id,)))
+            db.session.commit()
+        url = f"/courses/{slug}/attempts/{attempt_id}/submit"
+        assert client.post(url, data={}).status_code == 400
+        assert client.post(url, data={"csrf_token": "forged"}).status_code == 400
+        with app.app_context():
+            assert db.session.get(QuizAttempt, attempt_id).status == AttemptStatus.IN_PROGRESS
+        assert client.post(url, data={"csrf_token": csrf}).status_code == 302
+        with app.app_context():
+            assert db.session.get(QuizAttempt, attempt_id).status == AttemptStatus.GRADED
+    finally:
+        with app.app_context():
+            db.engine.dispose()
