@@ -29,7 +29,7 @@ from bench.auth import form_login
 from bench.wrkrun import WrkResult, lua_string
 
 PASSWORD = "demo-password-2026"  # noqa: S105 - public demo logins
-LEARNERS = 24
+LEARNERS = 48  # each plays in one tab; wrk keeps at most 8 requests per thread in flight
 URL_BATCH = 10  # as in lms/static/js/video-upload.js
 
 
@@ -76,8 +76,11 @@ def prepare_watch(context: Mapping[str, Any]) -> dict[str, Any]:
     does), so in the steady state a report is one statement (lms/video/watching.py).
 
     The learners are shared out among wrk's threads, and each thread keeps its learners'
-    latest states, found by coverage row id in the answers. Every learner's first report
-    is sent here, which makes their coverage row and gives the thread a first state.
+    latest states, found by coverage row id in the answers. A thread cycles through its
+    24 learners with at most 8 requests in flight, so a learner's report goes out long
+    after the answer to their last one came back, as in a tab (with fewer learners, wrk's
+    answers coming back out of order would send stale states). Every learner's first
+    report is sent here, which makes their coverage row and gives the thread a first state.
     """
     base = context["base_url"]
     sessions = []
