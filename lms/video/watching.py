@@ -458,31 +458,17 @@ def _credit(
     result = watch.credit(report, state, now, ticket.opened_at)
     verified = min(result.state.verified_seconds, duration)
     coverage = [list(pair) for pair in result.state.coverage]
-    evidence = {
-        "user_id": ticket.user_id,
-        "lesson_id": ticket.lesson_id,
-        "received_at": now,
-        "session": ticket.session,
-        "client_seq": report.seq,
-        "intervals": [[i.start, i.end, i.rate] for i in report.intervals],
-        "position_seconds": report.position,
-        "credited_seconds": result.credited_seconds,
-        "rejected_reason": result.rejected_reason,
-    }
-    coverage_values = {
-        "intervals": coverage,
-        "verified_seconds": verified,
-        "last_report_at": now,
-        "updated_at": now,
-    }
-    progress_values = {
-        "verified_seconds": verified,
-        "position_seconds": report.position,
-        "last_seen_at": now,
-    }
-    stored = _store(
-        connection, ticket, session_token, found, evidence, coverage_values, progress_values
+    write = _Write(
+        now=now,
+        seq=report.seq,
+        played=[[i.start, i.end, i.rate] for i in report.intervals],
+        position=report.position,
+        credited=result.credited_seconds,
+        reason=result.rejected_reason,
+        coverage=coverage,
+        verified=verified,
     )
+    stored = _store(connection, ticket, session_token, found, write)
     if stored is None:
         return None
     if not stored:  # a twin of this report was stored first
@@ -502,12 +488,31 @@ def _credit(
     )
 
 
-_EVIDENCE = (
-    "user_id", "lesson_id", "received_at", "session", "client_seq", "intervals",
-    "position_seconds", "credited_seconds", "rejected_reason",
-)  # fmt: skip
-_COVERAGE = ("intervals", "verified_seconds", "last_report_at", "updated_at")
-_PROGRESS = ("verified_seconds", "position_seconds", "last_seen_at")
+@dataclass(frozen=True)
+class _Write:
+    """What a credited report writes: its evidence, the new coverage and the progress."""
+
+    now: datetime  # received_at of the evidence, last_report_at, updated_at, last_seen_at
+    seq: int
+    played: list  # the report's intervals, as evidence
+    position: float
+    credited: float
+    reason: str | None
+    coverage: list  # the merged coverage after it
+    verified: float
+
+    def evidence(self, ticket: ReportTicket) -> dict[str, Any]:
+        return {
+            "user_id": ticket.user_id,
+            "lesson_id": ticket.lesson_id,
+            "received_at": self.now,
+            "session": ticket.session,
+            "client_seq": self.seq,
+            "intervals": self.played,
+            "position_seconds": self.position,
+            "credited_seconds": self.credited,
+            "rejected_reason": self.reason,
+        }
 
 
 def _store_statement() -> Select:
@@ -519,13 +524,11 @@ def _store_statement() -> Select:
     session and enrolment a report needs. So a state the player sent back (`_claimed`) is
     only acted on while it is true, whatever the player sent.
 
-    Built once with bind parameters (`e_`, `c_`, `p_` + column): a report pays for neither
+    Built once with bind parameters, each value bound once (`now` is the evidence's time,
+    the coverage's last report and the progress's last visit): a report pays for neither
     building nor hashing a statement tree, only for binding its values. Its one row says
     whether the coverage row was as read, and whether the evidence is new.
     """
-
-    def values(model: Any, prefix: str, names: tuple[str, ...]) -> dict[str, BindParameter]:
-        return {name: _param(prefix + name, getattr(model, name)) for name in names}
 
     user_id = _param("user_id", WatchCoverage.user_id)
     lesson_id = _param("lesson_id", WatchCoverage.lesson_id)
@@ -573,7 +576,20 @@ def _store_statement() -> Select:
         .with_for_update(of=WatchCoverage)
         .cte("unchanged")
     )
-    evidence = values(WatchReport, "e_", _EVIDENCE)
+    now = _param("now", WatchReport.received_at)
+    verified = _param("verified", WatchCoverage.verified_seconds)
+    position = _param("position", WatchReport.position_seconds)
+    evidence = {
+        "user_id": user_id,
+        "lesson_id": lesson_id,
+        "received_at": now,
+        "session": _param("session", WatchReport.session),
+        "client_seq": _param("seq", WatchReport.client_seq),
+        "intervals": _param("played", WatchReport.intervals),
+        "position_seconds": position,
+        "credited_seconds": _param("credited", WatchReport.credited_seconds),
+        "rejected_reason": _param("reason", WatchReport.rejected_reason),
+    }
     inserted = (
         postgresql.insert(WatchReport)
         .from_select(list(evidence), select(*evidence.values()).select_from(unchanged))
@@ -587,14 +603,17 @@ def _store_statement() -> Select:
         .where(WatchCoverage.id == coverage_id, happened)
         .values(
             reports_accepted=WatchCoverage.reports_accepted + 1,
-            **values(WatchCoverage, "c_", _COVERAGE),
+            intervals=_param("coverage", WatchCoverage.intervals),
+            verified_seconds=verified,
+            last_report_at=now,
+            updated_at=now,
         )
         .cte("coverage")
     )
     progress = (
         update(LessonProgress)
         .where(LessonProgress.id == progress_id, happened)
-        .values(**values(LessonProgress, "p_", _PROGRESS))
+        .values(verified_seconds=verified, position_seconds=position, last_seen_at=now)
         .cte("progress")
     )
     return select(
@@ -610,38 +629,44 @@ def _store(
     ticket: ReportTicket,
     session_token: str,
     found: _Coverage,
-    evidence: dict,
-    coverage_values: dict,
-    progress_values: dict,
+    write: _Write,
 ) -> bool | None:
     """Insert the evidence; if it is new, update coverage and progress. False on a replay,
     None if the coverage row (or anything else the rules read) changed since it was read:
     nothing written."""
     if connection.dialect.name == "postgresql":
-        params = {
-            "user_id": ticket.user_id,
-            "lesson_id": ticket.lesson_id,
-            "course_id": ticket.course_id,
-            "session_token": session_token,
-            "coverage_id": found.coverage_id,
-            "version": found.version,
-            "last_report_at": found.last_report_at,
-            "intervals": found.intervals,
-            "duration": found.duration,
-            "threshold": found.threshold,
-            "progress_id": found.progress_id,
-            "completed": found.progress_completed,
-            **{"e_" + name: evidence[name] for name in _EVIDENCE},
-            **{"c_" + name: coverage_values[name] for name in _COVERAGE},
-            **{"p_" + name: progress_values[name] for name in _PROGRESS},
-        }
-        unchanged, inserted = _STORE_POSTGRESQL.first(connection, params)
+        unchanged, inserted = _STORE_POSTGRESQL.first(
+            connection,
+            {
+                "user_id": ticket.user_id,
+                "lesson_id": ticket.lesson_id,
+                "course_id": ticket.course_id,
+                "session_token": session_token,
+                "coverage_id": found.coverage_id,
+                "version": found.version,
+                "last_report_at": found.last_report_at,
+                "intervals": found.intervals,
+                "duration": found.duration,
+                "threshold": found.threshold,
+                "progress_id": found.progress_id,
+                "completed": found.progress_completed,
+                "now": write.now,
+                "session": ticket.session,
+                "seq": write.seq,
+                "played": write.played,
+                "position": write.position,
+                "credited": write.credited,
+                "reason": write.reason,
+                "coverage": write.coverage,
+                "verified": write.verified,
+            },
+        )
         if unchanged is None:
             return None
         return inserted is not None
     insert = (
         sqlite.insert(WatchReport)
-        .values(**evidence)
+        .values(**write.evidence(ticket))
         .on_conflict_do_nothing(index_elements=["user_id", "lesson_id", "session", "client_seq"])
     )
     if connection.execute(insert).rowcount == 0:
@@ -649,12 +674,20 @@ def _store(
     connection.execute(
         update(WatchCoverage)
         .where(WatchCoverage.id == found.coverage_id)
-        .values(reports_accepted=WatchCoverage.reports_accepted + 1, **coverage_values)
+        .values(
+            reports_accepted=WatchCoverage.reports_accepted + 1,
+            intervals=write.coverage,
+            verified_seconds=write.verified,
+            last_report_at=write.now,
+            updated_at=write.now,
+        )
     )
     connection.execute(
         update(LessonProgress)
         .where(LessonProgress.id == found.progress_id)
-        .values(**progress_values)
+        .values(
+            verified_seconds=write.verified, position_seconds=write.position, last_seen_at=write.now
+        )
     )
     return True
 
