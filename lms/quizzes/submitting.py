@@ -95,11 +95,12 @@ def _read_statement() -> Select:
         .table_valued("value")
         .render_derived(name="asked")
     )
+    # From the attempt's question ids to their rows (by key, whatever the bank's size).
     facts = (
         select(json_rows(*attempts.QUESTION_FACT_COLUMNS))
-        .select_from(Question)
+        .select_from(asked)
+        .join(Question, Question.id == cast(asked.c.value, Integer))
         .join(Choice, Choice.question_id == Question.id, isouter=True)
-        .where(Question.id.in_(select(cast(asked.c.value, Integer))))
         .scalar_subquery()
     )
     saved = (

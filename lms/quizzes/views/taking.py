@@ -218,11 +218,13 @@ def _submit_in_two_statements(slug: str, attempt_id: int) -> Any:
         found = submitting.read(connection, slug, attempt_id, identity)
         if found is None or found.user is None:
             return None  # no such attempt here, or not signed in: the general path says so
+        # The session's user, read with the attempt (as Flask-Login would find them): the
+        # checks ask about them directly, and the request's user load finds them too.
         auth_services.preload_signed_in_user(found.user)
         course = snapshot.snapshot(found.course_id, found.version)
         if not (
-            permissions.can_view_course(current_user, course)
-            and permissions.can_answer_attempt(current_user, found.attempt)
+            permissions.can_view_course(found.user, course)
+            and permissions.can_answer_attempt(found.user, found.attempt)
         ):
             return None
         # The CSRF token was checked before the view (CSRFProtect guards every POST); a
