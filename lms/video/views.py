@@ -254,7 +254,7 @@ def playback(slug: str, lesson_id: int):
 # page's signed report token: only a page this learner loaded from this site can know it (a
 # cross-site form cannot read it), and it also names the lesson, course and page session.
 @csrf.exempt
-@autocommit(only_on=("postgresql",))  # two statements, each safe alone (lms.video.watching)
+@autocommit(only_on=("postgresql",))  # one or two statements, each safe alone (lms.video.watching)
 @json_endpoint
 def watch_report(lesson_id: int):
     request.max_content_length = current_app.config["WATCH_REPORT_MAX_BYTES"]
