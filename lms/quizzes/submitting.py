@@ -4,9 +4,10 @@ The page autosaves every answer as the learner gives it, so the submit form almo
 sends what is saved already. Then a submission is:
 
 1. one read (`_READ`): the course's version, the attempt, its quiz's `required`, the
-   learner's enrolment, the session's user (only while the session's token is theirs),
-   the facts of the attempt's questions and its saved answers, with the attempt's
-   `last_saved_at`, which every autosave moves on (`attempts._SAVE_ONE`);
+   learner's enrolment (for the completion engine), the session's user (only while the
+   session's token is theirs), the facts of the attempt's questions and its saved
+   answers, with the attempt's `last_saved_at`, which every autosave moves on
+   (`attempts._SAVE_ONE`);
 2. Python grades the saved answers (`attempts.scored`, the rules every path uses);
 3. one write (`_WRITE`) that closes the attempt with its totals only if it is still in
    progress and no answer was saved since the read (compare-and-set on `last_saved_at`),
@@ -43,7 +44,7 @@ from lms.auth import services as auth_services
 from lms.auth.models import SignedInUser, User
 from lms.catalog.models import Course
 from lms.db import HotStatement, as_utc, json_rows
-from lms.enrolments.models import Enrolment, EnrolmentStatus
+from lms.enrolments.models import Enrolment
 from lms.quizzes import attempts
 from lms.quizzes.models import (
     AttemptAnswer,
@@ -81,7 +82,6 @@ class Submission:
     version: int
     attempt: AttemptFacts
     enrolment_id: int | None
-    enrolment_status: EnrolmentStatus | None
     user: SignedInUser | None
     facts: dict[int, attempts.QuestionFacts]
     saved: dict[int, attempts.SavedAnswer]
@@ -131,7 +131,6 @@ def _read_statement() -> Select:
             QuizAttempt.pass_mark,
             Quiz.required,
             Enrolment.id,
-            Enrolment.status,
             facts,
             saved,
             *auth_services.signed_in_user_columns(),
@@ -170,8 +169,7 @@ def read(
     if row is None:
         return None
     (course_id, version, attempt_id, user_id, quiz_id, status, deadline, last_saved_at,
-     question_ids, pass_mark, required, enrolment_id, enrolment_status, facts,
-     saved) = row[:15]  # fmt: skip
+     question_ids, pass_mark, required, enrolment_id, facts, saved) = row[:14]  # fmt: skip
     return Submission(
         course_id=course_id,
         version=version,
@@ -187,8 +185,7 @@ def read(
             required=required,
         ),
         enrolment_id=enrolment_id,
-        enrolment_status=EnrolmentStatus(enrolment_status) if enrolment_status else None,
-        user=auth_services.signed_in_user(row[15:]),
+        user=auth_services.signed_in_user(row[14:]),
         facts=attempts.facts_from_rows(
             (question_id, QuestionKind(kind), *rest) for question_id, kind, *rest in facts or ()
         ),
