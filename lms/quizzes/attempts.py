@@ -145,7 +145,7 @@ def summary(
     attempts = attempts_of(user, quiz)
     now = now or utcnow()
     for attempt in attempts:
-        if attempt.is_open and _expired(attempt, now):
+        if attempt.is_open and expired(attempt, now):
             grade_expired(attempt, now, enrolment=enrolment, course=course)
     counted = [a for a in attempts if a.status != AttemptStatus.VOID]
     graded = [a for a in counted if a.status == AttemptStatus.GRADED]
@@ -206,7 +206,7 @@ def feedback_visible(attempt: QuizAttempt, quiz: Quiz, passed_quiz: bool) -> boo
 # --- starting -----------------------------------------------------------------------------
 
 
-def _expired(attempt: QuizAttempt, now: datetime) -> bool:
+def expired(attempt: QuizAttempt, now: datetime) -> bool:
     return attempt.deadline is not None and now > attempt.deadline
 
 
@@ -256,7 +256,7 @@ def start_attempt(
     now = now or utcnow()
     current = _open_attempt(user.id, quiz.id)
     if current is not None:
-        if not _expired(current, now):
+        if not expired(current, now):
             return current
         grade_expired(current, now, enrolment=enrolment, course=course)
     counts = db.session.execute(
@@ -580,7 +580,7 @@ def submit_attempt(
     if attempt.status != AttemptStatus.IN_PROGRESS:
         raise AttemptClosed()
     # The deadline is fixed when the attempt starts, so this is the database's verdict too.
-    on_time = bool(answers) and not _expired(attempt, now)
+    on_time = bool(answers) and not expired(attempt, now)
     facts = question_facts(attempt.question_ids)
     if on_time:
         for answer in answers:
@@ -809,14 +809,20 @@ def _grade(
     db.session.flush()
 
 
+def counts_for_completion(passed: bool | None, required: bool, enrolled: bool) -> bool:
+    """A pass at a required quiz by its enrolled learner: the only quiz evidence the
+    completion engine counts (a fail or an optional quiz cannot change a completion)."""
+    return bool(passed and required and enrolled)
+
+
 def _record_completion(
     attempt: QuizAttempt, enrolment: Enrolment | None, course: Course | None
 ) -> None:
-    """Tell the completion engine about a pass at a required quiz, the only quiz evidence
-    it counts (a fail or an optional quiz cannot change a learner's completion)."""
-    if not attempt.passed or enrolment is None or course is None:
+    """Tell the completion engine about a quiz result it counts (`counts_for_completion`)."""
+    if course is None:
         return
-    if enrolment.user_id == attempt.user_id and attempt.quiz.required:
+    enrolled = enrolment is not None and enrolment.user_id == attempt.user_id
+    if counts_for_completion(attempt.passed, attempt.quiz.required, enrolled):
         completion.refresh(enrolment, course)
 
 

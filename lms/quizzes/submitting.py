@@ -246,7 +246,7 @@ def grade(
     attempt = submission.attempt
     if attempt.status != AttemptStatus.IN_PROGRESS:
         return False
-    on_time = bool(answers) and not (attempt.deadline is not None and now > attempt.deadline)
+    on_time = bool(answers) and not attempts.expired(attempt, now)
     if on_time:
         for answer in answers:
             attempts.check_answer(attempt, submission.facts, answer)
@@ -273,7 +273,9 @@ def grade(
 
 
 def counts_for_completion(submission: Submission) -> bool:
-    """A pass at a required quiz by the enrolled learner: the completion engine is asked
-    (as `attempts._record_completion` decides)."""
+    """Whether the completion engine is to be asked (`attempts.counts_for_completion`); the
+    read's enrolment is the attempt's learner's."""
     attempt = submission.attempt
-    return bool(attempt.passed and attempt.required and submission.enrolment_id is not None)
+    return attempts.counts_for_completion(
+        attempt.passed, attempt.required, submission.enrolment_id is not None
+    )
