@@ -30,6 +30,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import Pool
 
+from lms.db import HotConnection
+
 _AUTOCOMMIT_FLAG = "_lms_autocommit"
 
 
@@ -116,11 +118,12 @@ def bind_for(engine: Engine) -> Engine:
 
 
 @contextmanager
-def outside_session() -> Iterator[Connection]:
+def outside_session() -> Iterator[Connection | HotConnection]:
     """A connection for a hot path's statements outside the ORM session (the lesson page's
     read, a watch report's write): they pay for neither the session's transaction
-    bookkeeping nor its close. Within `@autocommit` each statement autocommits; the
-    connection goes back to the pool at the end of the block, so open it only before the
+    bookkeeping nor its close. Within `@autocommit` on PostgreSQL it is a `HotConnection`
+    (each statement commits itself); elsewhere a SQLAlchemy connection in the engine's
+    mode. It goes back to the pool at the end of the block, so open it only before the
     session's first statement. Once the session holds a connection (or is bound to one, as
     in the tests), that one: a request never holds two connections."""
     from lms.extensions import db
@@ -129,6 +132,12 @@ def outside_session() -> Iterator[Connection]:
     bind = session.get_bind()
     if isinstance(bind, Connection) or session.in_transaction():
         yield session.connection()
+        return
+    if bind.dialect.name == "postgresql" and (
+        bind.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+    ):
+        with HotConnection(bind) as connection:
+            yield connection
         return
     with bind.connect() as connection:
         yield connection

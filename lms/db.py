@@ -12,6 +12,7 @@ from sqlalchemy import (
     BindParameter,
     Connection,
     DateTime,
+    Engine,
     Enum,
     MetaData,
     String,
@@ -203,7 +204,7 @@ class HotStatement:
             found = self._compiled[dialect.name] = (str(compiled), defaults, processors)
         return found
 
-    def first(self, connection: Connection, params: dict[str, Any]) -> Any:
+    def first(self, connection: Connection | HotConnection, params: dict[str, Any]) -> Any:
         dialect = connection.dialect
         if dialect.name != "postgresql":
             return connection.execute(self._statement, params).first()
@@ -212,28 +213,133 @@ class HotStatement:
         for name, value in params.items():
             processor = processors.get(name)
             values[name] = processor(value) if processor is not None else value
+        if isinstance(connection, HotConnection):
+            return connection.first_row(sql, values)
         if not connection.in_transaction():
             connection.begin()  # as SQLAlchemy's autobegin (a no-op under AUTOCOMMIT)
-        dbapi_connection = connection.connection.dbapi_connection
-        cursor = dbapi_connection.cursor()
-        events = connection.dispatch
+        return _first_row(
+            connection.connection,
+            dialect,
+            connection.dispatch,
+            connection,
+            connection.invalidate,
+            sql,
+            values,
+        )
+
+
+def _first_row(
+    pooled: Any,
+    dialect: Any,
+    events: Any,
+    target: Any,
+    invalidate: Any,
+    sql: str,
+    values: dict[str, Any],
+) -> Any:
+    """Run `sql` on the pooled connection's driver cursor, with the statement events around
+    it and the driver's errors raised as SQLAlchemy's (`invalidate` is told of a lost
+    connection)."""
+    dbapi_connection = pooled.dbapi_connection
+    cursor = _cursor(pooled, dbapi_connection)
+    try:
+        events.before_cursor_execute(target, cursor, sql, values, None, False)
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+        events.after_cursor_execute(target, cursor, sql, values, None, False)
+    except dialect.loaded_dbapi.Error as error:
+        lost = dialect.is_disconnect(error, dbapi_connection, cursor)
+        if lost:
+            invalidate(error)
+        raise DBAPIError.instance(
+            sql,
+            values,
+            error,
+            dialect.loaded_dbapi.Error,
+            connection_invalidated=lost,
+            dialect=dialect,
+        ) from error
+    return row
+
+
+_CURSOR = "lms.hot_cursor"
+
+
+def _cursor(pooled: Any, dbapi_connection: Any) -> Any:
+    """The driver cursor hot statements reuse on this connection: a new one costs about as
+    much as binding a statement's values. The pool gives a connection to one thread at a
+    time, and each execution starts the cursor afresh; a replaced connection gets its own."""
+    cursor = pooled.info.get(_CURSOR)
+    if cursor is None or cursor.closed or cursor.connection is not dbapi_connection:
+        cursor = pooled.info[_CURSOR] = dbapi_connection.cursor()
+    return cursor
+
+
+class HotConnection:
+    """A pooled connection of a PostgreSQL engine, in autocommit, for hot statements outside
+    any transaction (`lms.connections.outside_session`). It is the pool's connection and
+    the driver's, no more: a SQLAlchemy `Connection` would cost a tenth of a watch report's
+    CPU for its checkout and return alone (the object, its joined event dispatch, the
+    isolation level set and reset through the engine's listeners).
+
+    - `HotStatement.first` runs on the driver's connection; each statement commits itself.
+      Listeners on the engine's `before_cursor_execute` and `after_cursor_execute` see it,
+      with this object in the place of the connection.
+    - Any other statement (`execute`) runs through a SQLAlchemy `Connection` opened on the
+      same pooled connection at its first use, so it goes back to the pool as usual.
+    - `close` gives the connection back to the pool out of autocommit (or discards it, if
+      it can no longer be switched back).
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.dialect = dialect = engine.dialect
         try:
-            events.before_cursor_execute(connection, cursor, sql, values, None, False)
-            cursor.execute(sql, values)
-            row = cursor.fetchone()
-            events.after_cursor_execute(connection, cursor, sql, values, None, False)
-        except dialect.loaded_dbapi.Error as error:
-            lost = dialect.is_disconnect(error, dbapi_connection, cursor)
-            if lost:
-                connection.invalidate(error)
+            self._pooled = engine.raw_connection()
+        except dialect.loaded_dbapi.Error as error:  # no server: as SQLAlchemy would say it
             raise DBAPIError.instance(
-                sql,
-                values,
-                error,
-                dialect.loaded_dbapi.Error,
-                connection_invalidated=lost,
-                dialect=dialect,
+                None, None, error, dialect.loaded_dbapi.Error, dialect=dialect
             ) from error
-        finally:
-            cursor.close()
-        return row
+        self._general: Connection | None = None
+        try:
+            self._pooled.dbapi_connection.autocommit = True
+        except BaseException:
+            self._pooled.close()
+            raise
+
+    def first_row(self, sql: str, values: dict[str, Any]) -> Any:
+        pooled = self._pooled
+        return _first_row(
+            pooled,
+            self.dialect,
+            self.engine.dispatch,
+            self,
+            pooled.invalidate,
+            sql,
+            values,
+        )
+
+    def execute(self, statement: Any, parameters: Any = None) -> Any:
+        if self._general is None:
+            # The engine is the autocommit one (`lms.connections.bind_for`): SQLAlchemy
+            # sees the connection in autocommit, and switches it back when it returns.
+            self._general = Connection(self.engine, connection=self._pooled)
+        return self._general.execute(statement, parameters)
+
+    def close(self) -> None:
+        if self._general is not None:
+            self._general.close()
+            return
+        pooled = self._pooled
+        if pooled.is_valid:
+            try:
+                pooled.dbapi_connection.autocommit = False
+            except self.dialect.loaded_dbapi.Error as error:
+                pooled.invalidate(error)  # lost meanwhile: the pool replaces it
+        pooled.close()
+
+    def __enter__(self) -> HotConnection:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()

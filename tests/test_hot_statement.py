@@ -13,11 +13,14 @@ from sqlalchemy import (
     bindparam,
     create_engine,
     func,
+    insert,
     select,
+    text,
 )
 
 from lms import connections
-from lms.db import HotStatement
+from lms.connections import autocommit
+from lms.db import HotConnection, HotStatement
 from lms.enrolments import services as enrolment_services
 from lms.enrolments.models import Enrolment, EnrolmentStatus
 from lms.extensions import db
@@ -25,6 +28,7 @@ from tests import factories
 from tests.conftest import make_app
 from tests.support.statements import recorded_statements
 
+SCRATCH = Table("scratch", MetaData(), Column("note", String))
 STATEMENT = select(Enrolment.id, Enrolment.status).where(
     Enrolment.user_id == bindparam("user_id", type_=Integer),
     Enrolment.status == EnrolmentStatus.ACTIVE,  # a constant the compiled SQL binds
@@ -166,3 +170,91 @@ def test_a_hot_statements_driver_errors_are_sqlalchemys(db_session):
         with pytest.raises(OperationalError) as raised:
             HotStatement(STATEMENT).first(connection, {"user_id": learner.id})
         assert raised.value.connection_invalidated and connection.invalidated
+
+
+@pytest.fixture
+def one_connection_app(fresh_database, smtp_server):
+    """An app whose pool holds one connection, and a scratch table."""
+    app = make_app(fresh_database(), smtp_server, SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 1})
+    with app.app_context():
+        db.session.execute(text("CREATE TABLE scratch (note text)"))
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+NOTE = HotStatement(
+    insert(SCRATCH).values(note=bindparam("note", type_=String)).returning(func.pg_backend_pid())
+)
+
+
+def test_an_autocommit_views_hot_statements_run_on_the_pools_connection_in_autocommit(
+    one_connection_app,
+):
+    app = one_connection_app
+
+    @autocommit
+    def view():
+        with connections.outside_session() as connection:
+            assert isinstance(connection, HotConnection)
+            (hot_backend,) = NOTE.first(connection, {"note": "hot"})
+            # Any other statement runs through SQLAlchemy, on the same connection.
+            backend = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            (again,) = NOTE.first(connection, {"note": "again"})
+        return f"{hot_backend == backend == again}"
+
+    @autocommit
+    def hot_only():
+        with connections.outside_session() as connection:
+            return str(
+                isinstance(connection, HotConnection)
+                and NOTE.first(connection, {"note": "solo"}) is not None
+            )
+
+    def plain():
+        db.session.execute(text("SELECT 1"))
+        connection = db.session.connection().connection.dbapi_connection
+        return f"{connection.autocommit}:{connection.info.transaction_status.name}"
+
+    app.add_url_rule("/t/hot", "hot", view)
+    app.add_url_rule("/t/hot-only", "hot_only", hot_only)
+
+    app.add_url_rule("/t/plain", "plain", plain)
+    client = app.test_client()
+    with app.app_context(), recorded_statements(db.engine) as statements:
+        assert client.get("/t/hot").text == "True"
+        assert client.get("/t/hot-only").text == "True"
+    assert len(statements) == 4  # the listeners see the hot statements too
+    # The one pooled connection came back out of autocommit, both times.
+    assert client.get("/t/plain").text == "False:INTRANS"
+    # Each statement committed itself: another connection sees every row.
+    with app.app_context():
+        with db.engine.connect() as other:
+            notes = other.execute(text("SELECT note FROM scratch ORDER BY note")).scalars().all()
+        assert notes == ["again", "hot", "solo"]
+        assert db.engine.pool.checkedout() == 0
+
+
+def test_a_hot_connection_lost_is_replaced_and_an_absent_server_is_sqlalchemys_error(
+    one_connection_app,
+):
+    from sqlalchemy.exc import OperationalError
+
+    with one_connection_app.app_context():
+        engine = db.engine.execution_options(isolation_level="AUTOCOMMIT")
+        with HotConnection(engine) as connection:
+            (pid,) = NOTE.first(connection, {"note": "before"})
+            with db.engine.connect() as other:
+                other.exec_driver_sql(f"SELECT pg_terminate_backend({pid})")
+                other.commit()
+            with pytest.raises(OperationalError) as raised:
+                NOTE.first(connection, {"note": "lost"})
+            assert raised.value.connection_invalidated
+        # The pool's one connection is a new one, with a cursor of its own.
+        with HotConnection(engine) as connection:
+            (new_pid,) = NOTE.first(connection, {"note": "after"})
+        assert new_pid != pid
+    nowhere = create_engine("postgresql+psycopg://postgres@127.0.0.1:9/none")
+    with pytest.raises(OperationalError):
+        HotConnection(nowhere.execution_options(isolation_level="AUTOCOMMIT"))

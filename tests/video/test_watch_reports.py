@@ -219,3 +219,24 @@ def test_watch_reports_are_append_only(db_session, watcher, client):
         report(client, url, token, 0, [[0, 15, 1]])
     with pytest.raises(Exception, match="append-only"), db_session.begin_nested():
         db_session.execute(text("UPDATE watch_reports SET credited_seconds = 999"))
+
+
+def test_evidence_belongs_to_a_coverage_row_that_cannot_go_from_under_it(
+    db_session, watcher, client
+):
+    from sqlalchemy.exc import IntegrityError
+
+    course, lesson, learner = watcher
+    with freeze_time(utcnow().replace(microsecond=0)) as clock:
+        url, token = open_page(client, course, lesson)
+        clock.tick(15)
+        report(client, url, token, 0, [[0, 15, 1]])
+    stranger = enrolled_learner(course)  # no coverage row for this lesson
+    evidence = {"lesson_id": lesson.id, "session": "s", "client_seq": 0, "intervals": []}
+    evidence |= {"position_seconds": 0, "credited_seconds": 0}
+    with pytest.raises(IntegrityError), db_session.begin_nested():
+        db_session.execute(WatchReport.__table__.insert().values(user_id=stranger.id, **evidence))
+    with pytest.raises(IntegrityError), db_session.begin_nested():
+        db_session.execute(
+            WatchCoverage.__table__.delete().where(WatchCoverage.user_id == learner.id)
+        )

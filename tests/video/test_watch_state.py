@@ -246,3 +246,30 @@ def test_a_state_from_before_the_video_changed_is_not_held_against_the_report(
         response = report(client, url, token, 1, [[60, 75, 1]], state=state)
     assert response.status_code == 200 and response.get_json()["credited_seconds"] == 15
     assert response.get_json()["state"]["d"] == 120
+
+
+@pytest.mark.parametrize("sends_state", [True, False], ids=["one statement", "read and write"])
+def test_a_report_moves_the_last_visit_on_at_most_every_few_minutes(client, watcher, sends_state):
+    # Between two moves the progress row's indexed columns stay as they are, so PostgreSQL
+    # updates it in place; dashboards' "last seen" keeps minutes, not seconds.
+    from lms.video.watching import LAST_SEEN_RESOLUTION
+
+    course, lesson, learner = watcher
+    with freeze_time(utcnow().replace(microsecond=0)) as clock:
+        url, token, state = started(client, course, lesson, clock)
+        opened = progress(learner, lesson).last_seen_at
+        played = 15
+        steps = ((15, False), (LAST_SEEN_RESOLUTION.total_seconds() + 1, True))
+        for seq, (ticks, moved) in enumerate(steps, start=1):
+            clock.tick(ticks)
+            answer = report(
+                client, url, token, seq, [[played, played + 5, 1]],
+                state=state if sends_state else None,
+            ).get_json()  # fmt: skip
+            played += 5
+            state = answer["state"]
+            db.session.expire_all()
+            row = progress(learner, lesson)
+            assert row.position_seconds == played  # the resume point moves every time
+            assert (row.last_seen_at == utcnow()) is moved
+            assert (row.last_seen_at == opened) is not moved
