@@ -151,15 +151,22 @@ class _Coverage:
 
     def state(self) -> dict | None:
         """The same facts for the player to send back with its next report (JSON)."""
-        if len(self.intervals) > STATE_MAX_INTERVALS:
+        return self._state(self.version, self.intervals, self.last_report_at)
+
+    def state_after(self, intervals: list, at: datetime) -> dict | None:
+        """The state once a report stored at `at` has moved the row on to `intervals`."""
+        return self._state(self.version + 1, intervals, at)
+
+    def _state(self, version: int, intervals: list, at: datetime | None) -> dict | None:
+        if len(intervals) > STATE_MAX_INTERVALS:
             return None  # keeps reports small; such a learner's reports read the row
         return {
-            "v": self.version,
+            "v": version,
             "c": self.coverage_id,
             "p": self.progress_id,
             "k": self.progress_completed,
-            "t": self.last_report_at.isoformat() if self.last_report_at else None,
-            "i": self.intervals,
+            "t": at.isoformat() if at else None,
+            "i": intervals,
             "d": self.duration,
             "h": self.threshold,
         }
@@ -474,7 +481,6 @@ def _credit(
         return None
     if not stored:  # a twin of this report was stored first
         return _replay(found)
-    after = replace(found, intervals=coverage, last_report_at=now, version=found.version + 1)
     return ReportOutcome(
         False,
         result.credited_seconds,
@@ -482,7 +488,7 @@ def _credit(
         duration,
         found.progress_completed,
         result.rejected_reason,
-        after.state(),
+        found.state_after(coverage, now),
         reached_threshold=(
             not found.progress_completed and verified >= found.threshold / 100 * duration
         ),
