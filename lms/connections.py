@@ -30,7 +30,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import Pool
 
-from lms.db import HotConnection
+from lms.db import AnyConnection, HotConnection
 
 _AUTOCOMMIT_FLAG = "_lms_autocommit"
 
@@ -118,7 +118,7 @@ def bind_for(engine: Engine) -> Engine:
 
 
 @contextmanager
-def outside_session() -> Iterator[Connection | HotConnection]:
+def outside_session() -> Iterator[AnyConnection]:
     """A connection for a hot path's statements outside the ORM session (the lesson page's
     read, a watch report's write): they pay for neither the session's transaction
     bookkeeping nor its close. Within `@autocommit` on PostgreSQL it is a `HotConnection`

@@ -204,7 +204,7 @@ class HotStatement:
             found = self._compiled[dialect.name] = (str(compiled), defaults, processors)
         return found
 
-    def first(self, connection: Connection | HotConnection, params: dict[str, Any]) -> Any:
+    def first(self, connection: AnyConnection, params: dict[str, Any]) -> Any:
         dialect = connection.dialect
         if dialect.name != "postgresql":
             return connection.execute(self._statement, params).first()
@@ -251,15 +251,17 @@ def _first_row(
         lost = dialect.is_disconnect(error, dbapi_connection, cursor)
         if lost:
             invalidate(error)
-        raise DBAPIError.instance(
-            sql,
-            values,
-            error,
-            dialect.loaded_dbapi.Error,
-            connection_invalidated=lost,
-            dialect=dialect,
-        ) from error
+        raise _sqlalchemy_error(error, dialect, sql, values, lost=lost) from error
     return row
+
+
+def _sqlalchemy_error(
+    error: Exception, dialect: Any, sql: str | None, values: Any, *, lost: bool
+) -> DBAPIError:
+    """The driver's error as SQLAlchemy raises it (IntegrityError, OperationalError ...)."""
+    return DBAPIError.instance(
+        sql, values, error, dialect.loaded_dbapi.Error, connection_invalidated=lost, dialect=dialect
+    )
 
 
 _CURSOR = "lms.hot_cursor"
@@ -297,12 +299,14 @@ class HotConnection:
         try:
             self._pooled = engine.raw_connection()
         except dialect.loaded_dbapi.Error as error:  # no server: as SQLAlchemy would say it
-            raise DBAPIError.instance(
-                None, None, error, dialect.loaded_dbapi.Error, dialect=dialect
-            ) from error
+            raise _sqlalchemy_error(error, dialect, None, None, lost=False) from error
         self._general: Connection | None = None
         try:
             self._pooled.dbapi_connection.autocommit = True
+        except dialect.loaded_dbapi.Error as error:  # lost since the pool checked it
+            self._pooled.invalidate(error)
+            self._pooled.close()
+            raise _sqlalchemy_error(error, dialect, None, None, lost=True) from error
         except BaseException:
             self._pooled.close()
             raise
@@ -343,3 +347,7 @@ class HotConnection:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+
+# What hot statements run on: a SQLAlchemy connection, or the pool's own in autocommit.
+AnyConnection = Connection | HotConnection

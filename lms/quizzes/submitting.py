@@ -26,7 +26,6 @@ from datetime import datetime
 
 from sqlalchemy import (
     Boolean,
-    Connection,
     Float,
     Integer,
     Select,
@@ -43,7 +42,7 @@ from sqlalchemy.dialects import postgresql
 from lms.auth import services as auth_services
 from lms.auth.models import SignedInUser, User
 from lms.catalog.models import Course
-from lms.db import HotStatement, as_utc, json_rows
+from lms.db import AnyConnection, HotStatement, as_utc, json_rows
 from lms.enrolments.models import Enrolment
 from lms.quizzes import attempts
 from lms.quizzes.models import (
@@ -154,7 +153,7 @@ _READ = HotStatement(_read_statement())
 
 
 def read(
-    connection: Connection, slug: str, attempt_id: int, identity: tuple[int, str]
+    connection: AnyConnection, slug: str, attempt_id: int, identity: tuple[int, str]
 ) -> Submission | None:
     """The submission's facts in one statement; None if the course has no such attempt."""
     row = _READ.first(
@@ -232,7 +231,7 @@ _WRITE = HotStatement(_write_statement())
 
 
 def grade(
-    connection: Connection,
+    connection: AnyConnection,
     submission: Submission,
     answers: list[attempts.AnswerInput],
     now: datetime,

@@ -38,7 +38,6 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import (
     BindParameter,
     Boolean,
-    Connection,
     Select,
     and_,
     bindparam,
@@ -58,7 +57,7 @@ from lms.auth import tokens
 from lms.auth.models import User
 from lms.catalog.models import Course, Lesson, Module
 from lms.connections import leave_autocommit
-from lms.db import HotStatement, as_utc, utcnow
+from lms.db import AnyConnection, HotStatement, as_utc, utcnow
 from lms.enrolments.models import Enrolment, EnrolmentStatus
 from lms.errors import DomainError, NotAllowed
 from lms.extensions import db
@@ -286,7 +285,7 @@ class _Read:
     replayed: bool  # this report (page session and sequence number) is stored already
 
 
-def _read(connection: Connection, ticket: ReportTicket, session_token: str, seq: int):
+def _read(connection: AnyConnection, ticket: ReportTicket, session_token: str, seq: int):
     """Read what the rules need in one statement (see the module doc), or None.
 
     The row is found only while the learner's account is active and `session_token` is
@@ -317,7 +316,7 @@ def _read(connection: Connection, ticket: ReportTicket, session_token: str, seq:
     return _Read(coverage, video_key, EnrolmentStatus(status) if status else None, replayed)
 
 
-def _signed_in(connection: Connection, user_id: int, session_token: str) -> bool:
+def _signed_in(connection: AnyConnection, user_id: int, session_token: str) -> bool:
     return (
         connection.execute(
             select(User.id).where(auth_services.session_holder(user_id, session_token))
@@ -331,7 +330,7 @@ def _insert(dialect: str):
 
 
 def _read_or_create(
-    connection: Connection, ticket: ReportTicket, session_token: str, seq: int
+    connection: AnyConnection, ticket: ReportTicket, session_token: str, seq: int
 ) -> _Read:
     found = _read(connection, ticket, session_token, seq)
     if found is not None and found.coverage is not None:
@@ -383,7 +382,7 @@ _TRIES = 8
 
 
 @contextmanager
-def _connection() -> Iterator[Connection]:
+def _connection() -> Iterator[AnyConnection]:
     if _dialect() == "postgresql":
         # Each statement stands alone (`@autocommit`): a pooled connection, no ORM session.
         with connections.outside_session() as connection:
@@ -450,7 +449,7 @@ def _replay(coverage: _Coverage) -> ReportOutcome:
 
 
 def _credit(
-    connection: Connection,
+    connection: AnyConnection,
     ticket: ReportTicket,
     session_token: str,
     found: _Coverage,
@@ -648,7 +647,7 @@ _STORE_POSTGRESQL = HotStatement(_store_statement())
 
 
 def _store(
-    connection: Connection,
+    connection: AnyConnection,
     ticket: ReportTicket,
     session_token: str,
     found: _Coverage,
