@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from psycopg import pq
 from sqlalchemy import (
     JSON,
     BindParameter,
@@ -248,11 +249,24 @@ def _first_row(
         row = cursor.fetchone()
         events.after_cursor_execute(target, cursor, sql, values, None, False)
     except dialect.loaded_dbapi.Error as error:
-        lost = dialect.is_disconnect(error, dbapi_connection, cursor)
+        lost = dialect.is_disconnect(error, dbapi_connection, cursor) or _unusable(dbapi_connection)
         if lost:
             invalidate(error)
         raise _sqlalchemy_error(error, dialect, sql, values, lost=lost) from error
     return row
+
+
+def _unusable(dbapi_connection: Any) -> bool:
+    """After a driver error: whether the connection can take no further command. A server
+    that ends the session while the statement is on its way can leave psycopg's connection
+    open but waiting on an answer that will never come ("connection socket closed"), which
+    SQLAlchemy does not count as a disconnect."""
+    pgconn = dbapi_connection.pgconn
+    return bool(
+        dbapi_connection.closed
+        or pgconn.status != pq.ConnStatus.OK
+        or pgconn.transaction_status in (pq.TransactionStatus.ACTIVE, pq.TransactionStatus.UNKNOWN)
+    )
 
 
 def _sqlalchemy_error(

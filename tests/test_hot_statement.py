@@ -172,6 +172,19 @@ def test_a_hot_statements_driver_errors_are_sqlalchemys(db_session):
         assert raised.value.connection_invalidated and connection.invalidated
 
 
+def test_a_connection_left_waiting_on_an_answer_is_not_used_again(db_session):
+    # What a server ending the session mid-statement can leave behind ("connection socket
+    # closed"): the driver still waits on an answer. SQLAlchemy does not call that a
+    # disconnect; the hot statement invalidates the connection all the same.
+    from sqlalchemy.exc import OperationalError
+
+    with db.engine.connect() as connection:
+        connection.connection.dbapi_connection.pgconn.send_query(b"SELECT 1")  # never read
+        with pytest.raises(OperationalError) as raised:
+            HotStatement(STATEMENT).first(connection, {"user_id": 1})
+        assert raised.value.connection_invalidated and connection.invalidated
+
+
 @pytest.fixture
 def one_connection_app(fresh_database, smtp_server):
     """An app whose pool holds one connection, and a scratch table."""
