@@ -88,8 +88,7 @@ def commit() -> None:
     """Commit the request's work: nothing to do when each statement committed itself."""
     from lms.extensions import db
 
-    options = db.session.get_bind().get_execution_options()
-    if options.get("isolation_level") != "AUTOCOMMIT":
+    if not _autocommits(db.session.get_bind()):
         db.session.commit()
 
 
@@ -117,6 +116,12 @@ def bind_for(engine: Engine) -> Engine:
     return found
 
 
+def _autocommits(bind: Engine | Connection) -> bool:
+    """Whether each statement on `bind` commits itself (the engine `bind_for` gives inside
+    `@autocommit`)."""
+    return bind.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+
+
 @contextmanager
 def outside_session() -> Iterator[AnyConnection]:
     """A connection for a hot path's statements outside the ORM session (the lesson page's
@@ -133,9 +138,7 @@ def outside_session() -> Iterator[AnyConnection]:
     if isinstance(bind, Connection) or session.in_transaction():
         yield session.connection()
         return
-    if bind.dialect.name == "postgresql" and (
-        bind.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
-    ):
+    if bind.dialect.name == "postgresql" and _autocommits(bind):
         with HotConnection(bind) as connection:
             yield connection
         return
