@@ -106,6 +106,10 @@ def _init_extensions(app: Flask) -> None:
 
     login_manager.user_loader(load_user_from_session)
 
+    from lms.auth.sessions import SessionInterface
+
+    app.session_interface = SessionInterface()
+
     from lms import jobs, security, storage
 
     storage.init_app(app)

@@ -1,12 +1,19 @@
-"""Signed, expiring tokens for email links (verification, password reset)."""
+"""Signed, expiring tokens: email links (verification, password reset), and the memory of
+signatures already checked that the session cookie and the watch-report token use."""
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import threading
+import time
+from collections import OrderedDict
+from datetime import UTC, datetime
+from typing import Any
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous.encoding import want_bytes
 
 
 class InvalidToken(Exception):
@@ -47,3 +54,76 @@ def read_token(purpose: str, token: str, max_age: int) -> dict:
     if not isinstance(data, dict):
         raise InvalidToken("invalid")
     return data
+
+
+class CheckedSignatures:
+    """Signed values whose signature this process has already checked, and when each was
+    signed (a bounded LRU, safe across threads).
+
+    A browser sends the same session cookie with every request, and a lesson page's player
+    the same report token every 15 s; checking a signature costs two HMACs in Python, about
+    a tenth of a watch report's CPU. Here it is checked once per process:
+
+    - only values that passed the full check are remembered (a forged one is checked, and
+      refused, every time);
+    - the age is checked against `max_age` on every use, as itsdangerous would;
+    - the payload is decoded afresh each time, so every caller gets its own copy (a session
+      is changed in place);
+    - entries are keyed by the serializer's keys too, so a rotated key shares nothing. Use
+      one instance per kind of serializer: a check is only as good as the salt and key
+      derivation that made it.
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self._size = size
+        self._checked: OrderedDict[tuple[bytes, ...], tuple[bytes, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def loads(
+        self,
+        serializer: URLSafeTimedSerializer,
+        value: str | bytes,
+        *,
+        max_age: int | None,
+        return_timestamp: bool = False,
+    ) -> Any:
+        """As `serializer.loads(value, max_age=..., return_timestamp=...)`."""
+        signed = want_bytes(value)
+        key = (signed, *serializer.secret_keys)
+        with self._lock:
+            found = self._checked.get(key)
+            if found is not None:
+                self._checked.move_to_end(key)
+        if found is None:
+            found = _unsign(serializer, signed)
+            with self._lock:
+                self._checked[key] = found
+                if len(self._checked) > self._size:
+                    self._checked.popitem(last=False)
+        base64d, signed_at = found
+        if max_age is not None:
+            age = int(time.time()) - signed_at
+            if age > max_age or age < 0:
+                raise SignatureExpired(
+                    f"Signature age {age} is outside 0..{max_age} seconds",
+                    payload=base64d,
+                    date_signed=datetime.fromtimestamp(signed_at, UTC),
+                )
+        payload = serializer.load_payload(base64d)
+        if return_timestamp:
+            return payload, datetime.fromtimestamp(signed_at, UTC)
+        return payload
+
+
+def _unsign(serializer: URLSafeTimedSerializer, signed: bytes) -> tuple[bytes, int]:
+    """The signed payload and its signing time (whole seconds), if one of the serializer's
+    keys signed it (the newest first, as `loads` tries them); else BadSignature."""
+    last: BadSignature | None = None
+    for signer in serializer.iter_unsigners():
+        try:
+            base64d, signed_at = signer.unsign(signed, return_timestamp=True)
+        except BadSignature as error:
+            last = error
+        else:
+            return base64d, int(signed_at.timestamp())
+    raise last or BadSignature("No key to check the signature with")

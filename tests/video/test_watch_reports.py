@@ -240,3 +240,16 @@ def test_evidence_belongs_to_a_coverage_row_that_cannot_go_from_under_it(
         db_session.execute(
             WatchCoverage.__table__.delete().where(WatchCoverage.user_id == learner.id)
         )
+
+
+def test_a_report_token_expires_even_after_its_signature_was_checked(client, watcher, app):
+    course, lesson, learner = watcher
+    max_age = app.config["WATCH_TOKEN_MAX_AGE"]
+    with freeze_time(utcnow().replace(microsecond=0)) as clock:
+        url, token = open_page(client, course, lesson)
+        clock.tick(15)
+        assert report(client, url, token, 0, [[0, 15, 1]]).status_code == 200
+        clock.tick(max_age)
+        late = report(client, url, token, 1, [[15, 30, 1]])
+    assert late.status_code == 400 and "Reload the page" in late.get_json()["message"]
+    assert reports_count() == 1
