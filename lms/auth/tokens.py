@@ -68,15 +68,18 @@ class CheckedSignatures:
       refused, every time);
     - the age is checked against `max_age` on every use, as itsdangerous would;
     - the payload is decoded afresh each time, so every caller gets its own copy (a session
-      is changed in place);
+      is changed in place), unless `share_payloads`: then it is decoded once and every
+      caller gets the same object, which none may change;
     - entries are keyed by the serializer's keys too, so a rotated key shares nothing. Use
       one instance per kind of serializer: a check is only as good as the salt and key
       derivation that made it.
     """
 
-    def __init__(self, size: int = 4096) -> None:
+    def __init__(self, size: int = 4096, *, share_payloads: bool = False) -> None:
         self._size = size
-        self._checked: OrderedDict[tuple[bytes, ...], tuple[bytes, int]] = OrderedDict()
+        self._share = share_payloads
+        # Each entry: the signed payload, its signing time, and its shared decoding (if any).
+        self._checked: OrderedDict[tuple[bytes, ...], list[Any]] = OrderedDict()
         self._lock = threading.Lock()
 
     def loads(
@@ -95,12 +98,13 @@ class CheckedSignatures:
             if found is not None:
                 self._checked.move_to_end(key)
         if found is None:
-            found = _unsign(serializer, signed)
+            base64d, signed_at = _unsign(serializer, signed)
+            found = [base64d, signed_at, _UNDECODED]
             with self._lock:
                 self._checked[key] = found
                 if len(self._checked) > self._size:
                     self._checked.popitem(last=False)
-        base64d, signed_at = found
+        base64d, signed_at, payload = found
         if max_age is not None:
             age = int(time.time()) - signed_at
             if age > max_age or age < 0:
@@ -109,10 +113,16 @@ class CheckedSignatures:
                     payload=base64d,
                     date_signed=datetime.fromtimestamp(signed_at, UTC),
                 )
-        payload = serializer.load_payload(base64d)
+        if payload is _UNDECODED:
+            payload = serializer.load_payload(base64d)
+            if self._share:
+                found[2] = payload
         if return_timestamp:
             return payload, datetime.fromtimestamp(signed_at, UTC)
         return payload
+
+
+_UNDECODED = object()
 
 
 def _unsign(serializer: URLSafeTimedSerializer, signed: bytes) -> tuple[bytes, int]:

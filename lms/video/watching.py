@@ -122,9 +122,9 @@ def report_token(user_id: int, lesson: Lesson, course: Course) -> str:
     return _serializer().dumps({"u": user_id, "l": lesson.id, "c": course.id, "s": session})
 
 
-# A page's player sends the same token with each of its reports: its signature is checked
-# once per process.
-_CHECKED_TOKENS = tokens.CheckedSignatures()
+# A page's player sends the same token with each of its reports: its signature is checked,
+# and its payload decoded (only read here), once per process.
+_CHECKED_TOKENS = tokens.CheckedSignatures(share_payloads=True)
 
 
 def read_ticket(token: Any) -> ReportTicket:
@@ -401,7 +401,7 @@ def _connection() -> Iterator[AnyConnection]:
 
 
 def _dialect() -> str:
-    return db.session.get_bind().dialect.name
+    return db.engine.dialect.name  # the engine's: cheaper than asking the session for its bind
 
 
 def record_report(

@@ -42,6 +42,14 @@ def test_a_signature_is_checked_once_and_each_caller_gets_its_own_payload(counti
     assert payload["user"] == 7 and abs((utcnow() - signed_at).total_seconds()) < 5
 
 
+def test_shared_payloads_are_decoded_once(counting):
+    checked = CheckedSignatures(share_payloads=True)
+    token = counting.dumps({"user": 7})
+    first = checked.loads(counting, token, max_age=60)
+    assert checked.loads(counting, token, max_age=60) is first == {"user": 7}
+    assert counting.checks == 1
+
+
 def test_a_forged_signature_is_checked_and_refused_every_time(counting):
     checked = CheckedSignatures()
     forged = counting.dumps({"user": 7})[:-2] + "xx"
