@@ -53,9 +53,18 @@ DATABASE_UNAVAILABLE = "The database is unavailable, retry in a moment."
 RETRY_AFTER_SECONDS = 5
 
 
+# What a JSON answer may load or be framed by: nothing (the usual policy for an API; the
+# pages' policy is `lms.security.content_security_policy`). Short, so also cheap to send.
+API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'"
+
+
 def json_endpoint(view: F) -> F:
-    """Mark a view as a JSON API: its errors are JSON whatever the client accepts."""
+    """Mark a view as a JSON API: its errors are JSON whatever the client accepts, and its
+    answers carry the API's content security policy (Talisman's per-view options)."""
     view.returns_json = True  # type: ignore[attr-defined]
+    view.talisman_view_options = {  # type: ignore[attr-defined]
+        "content_security_policy": API_CONTENT_SECURITY_POLICY
+    }
     return view
 
 

@@ -52,3 +52,16 @@ def test_s3_origin_is_allowed_for_media_and_uploads(fresh_database, smtp_server,
         assert any(
             part.strip().startswith(directive) and s3_endpoint in part for part in policy.split(";")
         )
+
+
+def test_json_endpoints_answer_with_the_api_policy(client, db_session):
+    # A watch report from nobody signed in: the JSON error carries the API's policy.
+    response = client.post("/lessons/1/watch", json={"token": "x"})
+    assert response.is_json and response.status_code in (400, 401)
+    assert response.headers["Content-Security-Policy"] == (
+        "default-src 'none'; frame-ancestors 'none'"
+    )
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    # Pages keep theirs.
+    assert "script-src 'self'" in client.get("/").headers["Content-Security-Policy"]
