@@ -61,8 +61,9 @@ class CheckedSignatures:
     signed (a bounded LRU, safe across threads).
 
     A browser sends the same session cookie with every request, and a lesson page's player
-    the same report token every 15 s; checking a signature costs two HMACs in Python, about
-    a tenth of a watch report's CPU. Here it is checked once per process:
+    the same report token every 15 s. Checking a signature costs two HMACs in Python: for
+    the cookie and the token a watch report carries, about a tenth of the report's CPU.
+    Here each is checked once per process:
 
     - only values that passed the full check are remembered (a forged one is checked, and
       refused, every time);
