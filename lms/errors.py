@@ -58,13 +58,28 @@ RETRY_AFTER_SECONDS = 5
 API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'"
 
 
+class _ApiHeaderOptions(dict):
+    """Talisman's per-view options for a JSON endpoint: the API's policy, and every other
+    option as the current app's Talisman has it.
+
+    Talisman fills a view's options in place (`setdefault`) with its own settings, and a
+    view function is shared by every app a process makes (the tests make several): a plain
+    dict would keep the first app's settings (whether to force https, say) for all."""
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        return self.get(key, default)  # the app's setting, not stored
+
+    def __missing__(self, key: str) -> Any:
+        return getattr(current_app.extensions["talisman"], key)
+
+
 def json_endpoint(view: F) -> F:
     """Mark a view as a JSON API: its errors are JSON whatever the client accepts, and its
     answers carry the API's content security policy (Talisman's per-view options)."""
     view.returns_json = True  # type: ignore[attr-defined]
-    view.talisman_view_options = {  # type: ignore[attr-defined]
-        "content_security_policy": API_CONTENT_SECURITY_POLICY
-    }
+    view.talisman_view_options = _ApiHeaderOptions(  # type: ignore[attr-defined]
+        content_security_policy=API_CONTENT_SECURITY_POLICY
+    )
     return view
 
 

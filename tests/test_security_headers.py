@@ -65,3 +65,20 @@ def test_json_endpoints_answer_with_the_api_policy(client, db_session):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     # Pages keep theirs.
     assert "script-src 'self'" in client.get("/").headers["Content-Security-Policy"]
+
+
+def test_a_json_endpoints_options_follow_each_app(client, db_session, monkeypatch):
+    # The testing app (no forced https) answers a JSON endpoint first; a production app
+    # made afterwards in the same process still forces https on it.
+    assert client.post("/lessons/1/watch", json={"token": "x"}).status_code in (400, 401)
+    monkeypatch.setenv("LMS_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "a-long-random-secret")
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u:p@db.internal/lms")
+    production = create_app(ProductionConfig).test_client()
+    plain = production.post("/lessons/1/watch", base_url="http://lms.example.org", json={})
+    assert plain.status_code == 302 and plain.headers["Location"].startswith("https://")
+    assert plain.headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+    # And the first app's answers are as they were.
+    again = client.post("/lessons/1/watch", json={"token": "x"})
+    assert again.status_code in (400, 401)
+    assert again.headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"

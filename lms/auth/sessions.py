@@ -16,6 +16,7 @@ class SessionInterface(SecureCookieSessionInterface):
     either check starts empty, as in Flask."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.checked = CheckedSignatures()
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
