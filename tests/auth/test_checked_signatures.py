@@ -24,6 +24,13 @@ class CountingSerializer(URLSafeTimedSerializer):
         return super().iter_unsigners(salt)
 
 
+def forge(signed: str) -> str:
+    """The value with one character of its signature changed (not the last, whose low bits
+    base64 may ignore)."""
+    at = len(signed) - 5
+    return signed[:at] + ("A" if signed[at] != "A" else "g") + signed[at + 1 :]
+
+
 @pytest.fixture
 def counting():
     CountingSerializer.checks = 0
@@ -52,7 +59,7 @@ def test_shared_payloads_are_decoded_once(counting):
 
 def test_a_forged_signature_is_checked_and_refused_every_time(counting):
     checked = CheckedSignatures()
-    forged = counting.dumps({"user": 7})[:-2] + "xx"
+    forged = forge(counting.dumps({"user": 7}))
     for attempt in range(1, 4):
         with pytest.raises(BadSignature):
             checked.loads(counting, forged, max_age=60)
@@ -140,5 +147,5 @@ def test_the_session_cookie_is_checked_once_and_still_expires(app):
         clock.tick(timedelta(seconds=lifetime + 1))
         with app.test_request_context(headers={"Cookie": f"{cookie}={value}"}) as ctx:
             assert dict(interface.open_session(app, ctx.request)) == {}
-        with app.test_request_context(headers={"Cookie": f"{cookie}={value[:-2]}xx"}) as ctx:
+        with app.test_request_context(headers={"Cookie": f"{cookie}={forge(value)}"}) as ctx:
             assert dict(interface.open_session(app, ctx.request)) == {}
