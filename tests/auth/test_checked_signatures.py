@@ -12,6 +12,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from lms.auth.tokens import CheckedSignatures
 from lms.db import utcnow
+from tests.support.signatures import forge
 
 
 class CountingSerializer(URLSafeTimedSerializer):
@@ -22,13 +23,6 @@ class CountingSerializer(URLSafeTimedSerializer):
     def iter_unsigners(self, salt=None):
         type(self).checks += 1
         return super().iter_unsigners(salt)
-
-
-def forge(signed: str) -> str:
-    """The value with one character of its signature changed (not the last, whose low bits
-    base64 may ignore)."""
-    at = len(signed) - 5
-    return signed[:at] + ("A" if signed[at] != "A" else "g") + signed[at + 1 :]
 
 
 @pytest.fixture
